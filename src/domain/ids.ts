@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+
+/** Lowercase sha256 hex of a UTF-8 string. */
+export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The public id of a user: sha256 hex of its normalized (trimmed, lowercased) email. */
+export const userIdOf = (normalizedEmail: string): string => sha256Hex(normalizedEmail);
+
+/** The public id of a group: sha256 hex of its normalized (trimmed, NFC) name. */
+export const groupIdOf = (normalizedName: string): string => sha256Hex(normalizedName);
+
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * Reads a reference id: 64 hex characters, optionally behind `PREFIX|`.
+ * Returns the lowercase hex, or undefined when the text is not such an id.
+ */
+export const parseIdReference = (text: string, prefix: 'USER' | 'GROUP'): string | undefined => {
+  const bare = text.startsWith(`${prefix}|`) ? text.slice(prefix.length + 1) : text;
+  return HEX64.test(bare) ? bare.toLowerCase() : undefined;
+};
+
+/** True when a text has the shape of an id reference of either kind (used to keep names unambiguous). */
+export const looksLikeIdReference = (text: string): boolean =>
+  parseIdReference(text, 'GROUP') !== undefined || parseIdReference(text, 'USER') !== undefined;

@@ -1,0 +1,35 @@
+import type { NonEmptyArray } from 'fp-ts/NonEmptyArray';
+import type { Either } from 'fp-ts/Either';
+
+/** One precise reason a command was refused: the field path and what was wrong with it. */
+export interface Reason {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The result of a check that reports every reason it found, not only the first. */
+export type Validation<A> = Either<NonEmptyArray<Reason>, A>;
+
+/** Builds a reason. */
+export const reason = (path: string, message: string): Reason => ({ path, message });
+
+/** Renders a reason as `path: message`, the form users see in the CLI and in rejection records. */
+export const formatReason = (r: Reason): string => (r.path === '' ? r.message : `${r.path}: ${r.message}`);
+
+/** Describes a JSON value by its kind only, so a rejection never echoes a secret. */
+export const kindOf = (u: unknown): string => {
+  if (u === null) return 'null';
+  if (Array.isArray(u)) return 'an array';
+  switch (typeof u) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof u;
+  }
+};

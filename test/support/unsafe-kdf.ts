@@ -1,0 +1,9 @@
+import type { Argon2idParams } from '../../src/domain/password';
+import { makeArgon2idHasher } from '../../src/adapters/argon2id';
+
+/** Cheap Argon2id parameters for tests only; they live under test/ so src/ cannot import them. */
+export const UNSAFE_TEST_ONLY_ARGON2ID: Argon2idParams = { memoryKiB: 64, iterations: 1, parallelism: 1 };
+
+/** A hasher with the cheap test parameters. */
+export const unsafeTestHasher = () =>
+  makeArgon2idHasher(UNSAFE_TEST_ONLY_ARGON2ID, { unsafeAllowWeakParamsForTests: true });
