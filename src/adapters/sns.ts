@@ -1,0 +1,34 @@
+import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import { clientOptions, type AwsConfig } from './aws-config';
+
+/** An SNS client for the configured endpoint. */
+export const makeSnsClient = (config: AwsConfig): SNSClient => new SNSClient(clientOptions(config));
+
+/** One message to publish, with string message attributes. */
+export interface Publication {
+  readonly id: string;
+  readonly message: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** Publishes up to 10 messages in one call; returns the ids of those that failed. */
+export const publishBatch = async (
+  sns: SNSClient,
+  topicArn: string,
+  entries: readonly Publication[],
+): Promise<Set<string>> => {
+  if (entries.length === 0) return new Set();
+  const result = await sns.send(
+    new PublishBatchCommand({
+      TopicArn: topicArn,
+      PublishBatchRequestEntries: entries.map((e) => ({
+        Id: e.id,
+        Message: e.message,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(e.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+        ),
+      })),
+    }),
+  );
+  return new Set((result.Failed ?? []).map((f) => f.Id ?? ''));
+};

@@ -1,0 +1,50 @@
+import type { Item, Key } from './model';
+
+/** A condition on the item an operation touches (AND-ed when several). */
+export type Condition =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'present' }
+  | { readonly kind: 'equals'; readonly attribute: string; readonly value: string | number };
+
+/** One item of a transaction, described without any AWS type. `label` names it in cancellation reasons. */
+export type WriteOp =
+  | {
+      readonly op: 'put';
+      readonly label: string;
+      readonly item: Item;
+      readonly conditions: readonly Condition[];
+    }
+  | {
+      readonly op: 'update';
+      readonly label: string;
+      readonly key: Key;
+      readonly set: Readonly<Record<string, string | number>>;
+      readonly remove: readonly string[];
+      readonly conditions: readonly Condition[];
+    }
+  | {
+      readonly op: 'delete';
+      readonly label: string;
+      readonly key: Key;
+      readonly conditions: readonly Condition[];
+    }
+  | {
+      readonly op: 'check';
+      readonly label: string;
+      readonly key: Key;
+      readonly conditions: readonly Condition[];
+    };
+
+/** Most items in one DynamoDB transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** The label of a command's marker in every transaction: its failure means "already done". */
+export const MARKER_LABEL = 'marker';
+
+export const absent: Condition = { kind: 'absent' };
+export const present: Condition = { kind: 'present' };
+export const equals = (attribute: string, value: string | number): Condition => ({
+  kind: 'equals',
+  attribute,
+  value,
+});

@@ -1,0 +1,58 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import * as E from 'fp-ts/Either';
+import { awsConfigFromEnv, requireEnv } from '../adapters/aws-config';
+import { makeSqsClient, sendMessage } from '../adapters/sqs';
+import { validateBody } from '../domain/pipeline';
+import { formatReason } from '../domain/reasons';
+import { lazy, makeLogger } from './runtime';
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** What the HTTP producer needs from the outside world. */
+export interface HttpProducerDeps {
+  readonly send: (body: string) => Promise<string>;
+  readonly logger: Logger;
+}
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/**
+ * `POST /commands`: the same validation as the message handler (without hashing); 400 with every
+ * reason, 413 over 64 KiB, or 202 with the message id once the body is on the input queue.
+ */
+export const makeHttpProducer =
+  (deps: HttpProducerDeps) =>
+  async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const raw = event.body ?? '';
+    const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
+      return json(413, { error: `request body is larger than ${MAX_BODY_BYTES} bytes` });
+    const verdict = validateBody(body);
+    if (E.isLeft(verdict)) {
+      const reasons = verdict.left.reasons.map(formatReason);
+      deps.logger.info('command refused at the door', { eventType: verdict.left.eventType, reasons });
+      return json(400, { error: 'invalid command', eventType: verdict.left.eventType, reasons });
+    }
+    const messageId = await deps.send(body);
+    deps.logger.info('command queued', { commandId: messageId, eventType: verdict.right.type });
+    return json(202, { messageId, commandId: messageId, eventType: verdict.right.type });
+  };
+
+/** Dependencies from the Lambda environment: INPUT_QUEUE_URL, AWS_ENDPOINT_URL. */
+export const httpProducerDepsFromEnv = (env: NodeJS.ProcessEnv = process.env): HttpProducerDeps => {
+  const sqs = makeSqsClient(awsConfigFromEnv(env));
+  const queueUrl = requireEnv('INPUT_QUEUE_URL', env);
+  return { send: (body) => sendMessage(sqs, queueUrl, body), logger: makeLogger('http-producer') };
+};
+
+const deps = lazy(() => makeHttpProducer(httpProducerDepsFromEnv()));
+
+/** Lambda entry point. */
+export const handler = (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+  deps()(event);
