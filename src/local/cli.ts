@@ -1,0 +1,259 @@
+/**
+ * The project's CLI (see README): demo, stack, send, state, rejections, dlq, validate.
+ * Every command that talks to a stack takes --endpoint URL (default http://127.0.0.1:4566) and
+ * --stage NAME (default local), and works against LocalStack too.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/Either';
+import { listRejections, readDirectory, type DirectoryState, type RejectionView } from '../adapters/dynamodb';
+import { decodeCommand, parseJson } from '../domain/commands';
+import { formatReason } from '../domain/reasons';
+import {
+  connect,
+  expandEventFiles,
+  peekDlq,
+  rejectionsJson,
+  sendFiles,
+  stateJson,
+  type Target,
+} from './client';
+import { startEmbeddedStack, type EmbeddedStack } from './stack';
+import { renderTable } from './table';
+
+// The SDK pins are deliberate (see README); its Node 20 end-of-support notice is not news to a CLI user.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+interface Args {
+  readonly command: string;
+  readonly positional: string[];
+  readonly flags: Map<string, string | true>;
+}
+
+const parseArgs = (argv: readonly string[]): Args => {
+  const [command = 'help', ...rest] = argv;
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < rest.length; i += 1) {
+    const arg = rest[i] ?? '';
+    if (!arg.startsWith('--')) positional.push(arg);
+    else if (arg.includes('=')) flags.set(arg.slice(2, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1));
+    else if (['json', 'verbose', 'wait', 'allow-remote'].includes(arg.slice(2)))
+      flags.set(arg.slice(2), true);
+    else {
+      flags.set(arg.slice(2), rest[i + 1] ?? '');
+      i += 1;
+    }
+  }
+  return { command, positional, flags };
+};
+
+const flag = (args: Args, name: string, fallback: string): string => {
+  const v = args.flags.get(name);
+  return typeof v === 'string' && v !== '' ? v : fallback;
+};
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const err = (text: string) => process.stderr.write(`${text}\n`);
+
+const targetOf = (args: Args): Target =>
+  connect(
+    {
+      region: flag(args, 'region', process.env['AWS_REGION'] ?? 'us-east-1'),
+      endpoint: flag(args, 'endpoint', process.env['AWS_ENDPOINT_URL'] ?? 'http://127.0.0.1:4566'),
+    },
+    flag(args, 'stage', 'local'),
+  );
+
+const printState = (state: DirectoryState): void => {
+  out(`Users (${state.users.length})`);
+  out(
+    renderTable(
+      ['email', 'name', 'groups'],
+      state.users.map((u) => [u.email, u.name, u.groups.join(', ') || '-']),
+    ),
+  );
+  out('');
+  out(`Groups (${state.groups.length})`);
+  out(
+    renderTable(
+      ['name', 'members'],
+      state.groups.map((g) => [g.name, g.members.join(', ') || '-']),
+    ),
+  );
+  const memberships = state.users.flatMap((u) => u.groups.map((g) => [g, u.email]));
+  out('');
+  out(`Memberships (${memberships.length})`);
+  out(
+    renderTable(
+      ['group', 'user'],
+      memberships.sort((a, b) => (a.join() < b.join() ? -1 : 1)),
+    ),
+  );
+};
+
+const printRejections = (rejections: readonly RejectionView[]): void => {
+  out(`Rejected commands (${rejections.length})`);
+  out(
+    renderTable(
+      ['at', 'eventType', 'stage', 'reasons'],
+      rejections.map((r) => [r.at, r.eventType ?? '(none)', r.stage, r.reasons.join(' | ')]),
+    ),
+  );
+};
+
+const maskCommand = (command: unknown): unknown =>
+  typeof command === 'object' && command !== null && 'password' in command
+    ? { ...command, password: '***' }
+    : command;
+
+const validateFiles = (paths: readonly string[]): number => {
+  let rejected = 0;
+  for (const file of expandEventFiles(paths)) {
+    const result = E.chain(decodeCommand)(parseJson(readFileSync(file, 'utf8')));
+    if (E.isRight(result)) out(`OK        ${file}\n          ${JSON.stringify(maskCommand(result.right))}`);
+    else {
+      rejected += 1;
+      out(`REJECTED  ${file}`);
+      result.left.forEach((r) => out(`          - ${formatReason(r)}`));
+    }
+  }
+  return rejected === 0 ? 0 : 1;
+};
+
+const printStackInfo = (stack: EmbeddedStack): void => {
+  out(`Embedded stack ready (moto_server on ${stack.config.endpoint}, stage ${stack.names.stage})`);
+  out(
+    renderTable(
+      ['resource', 'value'],
+      [
+        ['endpoint', stack.config.endpoint],
+        ['input queue', stack.queueUrls.input],
+        ['input DLQ', stack.queueUrls.inputDlq],
+        ['topic', stack.topicArn],
+        ['cache queue', stack.queueUrls.cache],
+        ['cache DLQ', stack.queueUrls.cacheDlq],
+        ['table', stack.names.table],
+        ['HTTP producer', `POST ${stack.httpUrl}/commands`],
+      ],
+    ),
+  );
+  out('');
+  out('Send a file as the original author did:');
+  out(
+    `  aws --endpoint-url ${stack.config.endpoint} --region ${stack.config.region} sqs send-message --queue-url ${stack.queueUrls.input} --message-body file://events/01-group-created-engineering.json --delay-seconds 1`,
+  );
+  out(`Then: npm run state -- --endpoint ${stack.config.endpoint}    (Ctrl-C stops the stack)`);
+};
+
+const demo = async (args: Args): Promise<number> => {
+  const started = Date.now();
+  const verbose = args.flags.has('verbose');
+  out('Starting the embedded stack (moto_server + topology + in-process handlers)...');
+  const stack = await startEmbeddedStack({ logLevel: verbose ? 'INFO' : 'SILENT' });
+  try {
+    out(`Ready on ${stack.config.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const files = expandEventFiles([flag(args, 'events', join(process.cwd(), 'events'))]);
+    out(`Sending ${files.length} event files in order, each waited for:`);
+    const target = connect(stack.config, stack.names.stage);
+    await sendFiles(target, files, { wait: true, log: out });
+    out('');
+    printState(await readDirectory(target.doc, stack.names.table));
+    out('');
+    printRejections(await listRejections(target.doc, stack.names.table));
+    out('');
+    out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s; stopping the stack.`);
+  } finally {
+    await stack.stop();
+  }
+  return 0;
+};
+
+const stackCommand = async (args: Args): Promise<number> => {
+  const port = Number(flag(args, 'port', '4566'));
+  const stack = await startEmbeddedStack({
+    port,
+    httpPort: Number(flag(args, 'http-port', String(port + 1))),
+    logLevel: flag(args, 'log-level', 'INFO').toUpperCase() as 'INFO',
+  });
+  printStackInfo(stack);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  err('Stopping the embedded stack...');
+  await stack.stop();
+  return 0;
+};
+
+const USAGE = `usage: npm run <command> -- [options]
+  start                        demo: boot the embedded stack, send events/, print the result, stop
+  stack [--port 4566]          run the embedded stack in the foreground (Ctrl-C stops it)
+  send <file|dir>... [--wait]  send event files to the input queue
+  state [--json]               users, groups and memberships
+  rejections [--json]          rejected commands with their reasons, oldest first
+  dlq                          what sits in each dead-letter queue
+  validate <file|dir>...       check event files without sending them
+common options: --endpoint URL (default http://127.0.0.1:4566)  --stage NAME (default local)  --region R`;
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const args = parseArgs(argv);
+  switch (args.command) {
+    case 'demo':
+      return demo(args);
+    case 'stack':
+      return stackCommand(args);
+    case 'validate':
+      if (args.positional.length === 0) throw new Error('validate needs at least one file or directory');
+      return validateFiles(args.positional);
+    case 'send': {
+      if (args.positional.length === 0) throw new Error('send needs at least one file or directory');
+      await sendFiles(targetOf(args), expandEventFiles(args.positional), {
+        wait: args.flags.has('wait'),
+        log: out,
+      });
+      return 0;
+    }
+    case 'state': {
+      const target = targetOf(args);
+      const state = await readDirectory(target.doc, target.names.table);
+      if (args.flags.has('json')) out(JSON.stringify(stateJson(state), null, 2));
+      else printState(state);
+      return 0;
+    }
+    case 'rejections': {
+      const target = targetOf(args);
+      const rejections = await listRejections(target.doc, target.names.table);
+      if (args.flags.has('json')) out(JSON.stringify(rejectionsJson(rejections), null, 2));
+      else printRejections(rejections);
+      return 0;
+    }
+    case 'dlq': {
+      const target = targetOf(args);
+      for (const queue of ['inputDlq', 'cacheDlq'] as const) {
+        const report = await peekDlq(target, queue);
+        out(`${report.queue}: ${report.approximateCount} message(s)`);
+        if (report.messages.length > 0)
+          out(
+            renderTable(
+              ['messageId', 'receives', 'body (password masked)'],
+              report.messages.map((m) => [m.messageId, m.receiveCount, m.body]),
+            ),
+          );
+        out('');
+      }
+      return 0;
+    }
+    default:
+      err(USAGE);
+      return args.command === 'help' ? 0 : 2;
+  }
+};
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,171 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { AwsConfig } from '../adapters/aws-config';
+import {
+  getCommandRecord,
+  makeDocumentClient,
+  type DirectoryState,
+  type RejectionView,
+} from '../adapters/dynamodb';
+import { sendMessage } from '../adapters/sqs';
+import { makeSqsClient, queueAttributes, queueUrlOf } from '../adapters/sqs';
+import type { CommandItem } from '../domain/model';
+import { namesFor, type QueueName, type StageNames } from './topology';
+
+/** A deployed stack the CLI talks to: the embedded one, LocalStack, or AWS. */
+export interface Target {
+  readonly config: AwsConfig;
+  readonly names: StageNames;
+  readonly sqs: SQSClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly queueUrl: (queue: QueueName) => Promise<string>;
+}
+
+/** Connects to the stack of a stage at an endpoint. */
+export const connect = (config: AwsConfig, stage: string): Target => {
+  const sqs = makeSqsClient(config);
+  const names = namesFor(stage);
+  const urls = new Map<QueueName, Promise<string>>();
+  return {
+    config,
+    names,
+    sqs,
+    doc: makeDocumentClient(config),
+    queueUrl: (queue) => {
+      const known = urls.get(queue) ?? queueUrlOf(sqs, names.queues[queue]);
+      urls.set(queue, known);
+      return known;
+    },
+  };
+};
+
+/** Expands files and directories into event files: a directory gives its *.json files in name order. */
+export const expandEventFiles = (paths: readonly string[]): string[] =>
+  paths.flatMap((p) =>
+    statSync(p).isDirectory()
+      ? readdirSync(p)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => join(p, f))
+      : [p],
+  );
+
+/** Reads an event file as the raw message body, exactly as `aws sqs send-message file://` would. */
+export const readBody = (file: string): string => readFileSync(file, 'utf8');
+
+/** Short name of an event file for progress lines. */
+export const shortName = (file: string): string => basename(file);
+
+/**
+ * Waits by bounded polling until a command has an outcome (APPLIED or REJECTED marker), or throws
+ * after `timeoutMs`.
+ */
+export const waitForOutcome = async (
+  doc: DynamoDBDocumentClient,
+  table: string,
+  commandId: string,
+  timeoutMs = 30_000,
+): Promise<CommandItem> => {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 25;
+  for (;;) {
+    const record = await getCommandRecord(doc, table, commandId);
+    if (record !== undefined && record.status !== 'IN_PROGRESS') return record;
+    if (Date.now() > deadline) throw new Error(`command ${commandId} had no outcome after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 250);
+  }
+};
+
+/** Masks a password inside a raw command body before it is shown (DLQ listings). */
+export const maskBody = (body: string): string => {
+  try {
+    const parsed = JSON.parse(body) as { eventData?: Record<string, unknown> };
+    if (parsed.eventData && typeof parsed.eventData === 'object' && 'password' in parsed.eventData)
+      parsed.eventData['password'] = '***';
+    return JSON.stringify(parsed);
+  } catch {
+    return '(not JSON; not shown)';
+  }
+};
+
+/** What sits in a dead-letter queue, peeked without consuming it. */
+export interface DlqReport {
+  readonly queue: string;
+  readonly approximateCount: number;
+  readonly messages: { messageId: string; receiveCount: string; body: string }[];
+}
+
+/** Peeks at a DLQ: receives with a zero visibility timeout, so the messages stay where they are. */
+export const peekDlq = async (target: Target, queue: 'inputDlq' | 'cacheDlq'): Promise<DlqReport> => {
+  const url = await target.queueUrl(queue);
+  const attrs = await queueAttributes(target.sqs, url);
+  const seen = new Map<string, { messageId: string; receiveCount: string; body: string }>();
+  for (let round = 0; round < 5; round += 1) {
+    const result = await target.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    for (const m of result.Messages ?? [])
+      seen.set(m.MessageId ?? '', {
+        messageId: m.MessageId ?? '',
+        receiveCount: m.Attributes?.['ApproximateReceiveCount'] ?? '?',
+        body: maskBody(m.Body ?? ''),
+      });
+    if ((result.Messages ?? []).length === 0) break;
+  }
+  return {
+    queue: target.names.queues[queue],
+    approximateCount: Number(attrs['ApproximateNumberOfMessages'] ?? 0),
+    messages: [...seen.values()],
+  };
+};
+
+/** The `state --json` contract: users by email, groups by name, every list sorted. */
+export const stateJson = (state: DirectoryState) => ({
+  users: state.users.map((u) => ({ email: u.email, name: u.name, groups: u.groups, id: u.id })),
+  groups: state.groups.map((g) => ({ name: g.name, members: g.members, id: g.id })),
+});
+
+/** The `rejections --json` contract: one entry per rejected message, oldest first. */
+export const rejectionsJson = (rejections: readonly RejectionView[]) =>
+  rejections.map((r) => ({
+    eventType: r.eventType,
+    reasons: r.reasons,
+    entityType: r.entityType,
+    commandId: r.commandId,
+    stage: r.stage,
+    at: r.at,
+  }));
+
+/** Sends files one after another; with `wait`, waits for each outcome before the next and reports it. */
+export const sendFiles = async (
+  target: Target,
+  files: readonly string[],
+  options: { wait: boolean; log: (line: string) => void; timeoutMs?: number },
+): Promise<{ file: string; messageId: string; status?: string }[]> => {
+  const inputUrl = await target.queueUrl('input');
+  const results: { file: string; messageId: string; status?: string }[] = [];
+  for (const [i, file] of files.entries()) {
+    const messageId = await sendMessage(target.sqs, inputUrl, readBody(file));
+    const progress = `[${String(i + 1).padStart(2, '0')}/${String(files.length).padStart(2, '0')}] ${shortName(file)}`;
+    if (!options.wait) {
+      options.log(`${progress} sent as ${messageId}`);
+      results.push({ file, messageId });
+      continue;
+    }
+    const outcome = await waitForOutcome(target.doc, target.names.table, messageId, options.timeoutMs);
+    const detail = outcome.status === 'REJECTED' ? `: ${(outcome.reasons ?? []).join(' | ')}` : '';
+    options.log(`${progress} -> ${outcome.status} (${outcome.eventType ?? 'unknown type'})${detail}`);
+    results.push({ file, messageId, status: outcome.status });
+  }
+  return results;
+};

@@ -1,0 +1,107 @@
+import type { Server } from 'node:http';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { makeArgon2idHasher } from '../adapters/argon2id';
+import type { AwsConfig } from '../adapters/aws-config';
+import { makeDirectoryStore, makeDocumentClient, putRejection } from '../adapters/dynamodb';
+import { makeSnsClient, publishBatch } from '../adapters/sns';
+import { makeSqsClient, sendMessage } from '../adapters/sqs';
+import { OWASP_ARGON2ID, type PasswordHasher } from '../domain/password';
+import { makeCacheHandler } from '../handlers/cache-handler';
+import { makeHttpProducer } from '../handlers/http-producer';
+import { makeMessageHandler } from '../handlers/message-handler';
+import { startEventSourceMapping, type Mapping } from './event-source-mapping';
+import { startHttpServer } from './http-server';
+import { freePort, startMoto, type MotoServer } from './moto';
+import { provisionTopology, type Provisioned } from './provision';
+import { topology } from './topology';
+
+/** How to run the embedded stack. */
+export interface EmbeddedStackOptions {
+  /** moto's port; a free one when absent. */
+  readonly port?: number;
+  /** The HTTP producer's port; a free one when absent. */
+  readonly httpPort?: number;
+  readonly stage?: string;
+  readonly region?: string;
+  /** Handler log level (Powertools): INFO shows one line per command outcome. */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Replaces the production KDF (tests only). */
+  readonly hasher?: PasswordHasher;
+  /** Local speed-ups for tests (see MappingOptions.retryAfterSeconds and ProvisionOptions). */
+  readonly retryAfterSeconds?: number;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly waitSeconds?: number;
+}
+
+/** A running embedded stack: moto, the provisioned topology, both pollers and the HTTP producer. */
+export interface EmbeddedStack extends Provisioned {
+  readonly config: AwsConfig & { readonly endpoint: string };
+  readonly httpUrl: string;
+  readonly stop: () => Promise<void>;
+}
+
+/** Starts moto on loopback, provisions the topology and runs both handlers in-process. */
+export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> => {
+  const stage = options.stage ?? 'local';
+  const region = options.region ?? 'us-east-1';
+  const moto: MotoServer = await startMoto(options.port ?? (await freePort()));
+  const mappings: Mapping[] = [];
+  let server: Server | undefined;
+  const stop = async (): Promise<void> => {
+    await Promise.all(mappings.map((m) => m.stop()));
+    await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+    await moto.stop();
+  };
+  try {
+    const config = { region, endpoint: moto.endpoint };
+    const provisioned = await provisionTopology(config, stage, {
+      ...(options.visibilityTimeoutSeconds === undefined
+        ? {}
+        : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
+    });
+    const sqs = makeSqsClient(config);
+    const sns = makeSnsClient(config);
+    const doc = makeDocumentClient(config);
+    const table = provisioned.names.table;
+    const logger = (serviceName: string) => new Logger({ serviceName, logLevel: options.logLevel ?? 'INFO' });
+    const messageHandler = makeMessageHandler({
+      hasher: options.hasher ?? makeArgon2idHasher(OWASP_ARGON2ID),
+      publish: (entries) => publishBatch(sns, provisioned.topicArn, entries),
+      recordRejection: (item) => putRejection(doc, table, item),
+      logger: logger('message-handler'),
+    });
+    const cacheHandler = makeCacheHandler({
+      store: makeDirectoryStore(doc, table),
+      recordRejection: (item) => putRejection(doc, table, item),
+      logger: logger('cache-handler'),
+    });
+    const runtimeLogger = logger('embedded-runtime');
+    const mapping = (functionName: 'messageHandler' | 'cacheHandler', queue: 'input' | 'cache') =>
+      startEventSourceMapping({
+        sqs,
+        endpoint: moto.endpoint,
+        queueUrl: provisioned.queueUrls[queue],
+        queueArn: provisioned.queueArns[queue],
+        region,
+        functionName,
+        batchSize: topology.functions[functionName].batchSize,
+        handler: functionName === 'messageHandler' ? messageHandler : cacheHandler,
+        ...(options.waitSeconds === undefined ? {} : { waitSeconds: options.waitSeconds }),
+        ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
+        onBatchError: (error) => runtimeLogger.error('batch failed', { functionName, error: error.message }),
+      });
+    mappings.push(mapping('messageHandler', 'input'), mapping('cacheHandler', 'cache'));
+    const httpPort = options.httpPort ?? (await freePort());
+    server = await startHttpServer(
+      httpPort,
+      makeHttpProducer({
+        send: (body) => sendMessage(sqs, provisioned.queueUrls.input, body),
+        logger: logger('http-producer'),
+      }),
+    );
+    return { ...provisioned, config, httpUrl: `http://127.0.0.1:${httpPort}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
