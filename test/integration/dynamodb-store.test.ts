@@ -1,0 +1,322 @@
+import * as E from 'fp-ts/Either';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { makeDirectoryStore, makeDocumentClient, readDirectory } from '../../src/adapters/dynamodb';
+import { applyCommand, SWEEP_BATCH, type DirectoryStore, type Outcome } from '../../src/domain/apply';
+import type { HashedCommand } from '../../src/domain/commands';
+import type { CommandEvent } from '../../src/domain/events';
+import { lookupFor, planCommand, planMembershipSweep, type View } from '../../src/domain/planner';
+import { provisionTopology } from '../../src/local/provision';
+import type { MotoServer } from '../../src/local/moto';
+import { HASH, eventOf, groupRef, userRef, viewOf } from '../support/builders';
+import { scanAll, startPrivateMoto } from '../support/moto-stack';
+
+let moto: MotoServer;
+let doc: DynamoDBDocumentClient;
+let store: DirectoryStore;
+let table: string;
+let stage = 0;
+
+beforeAll(async () => {
+  moto = await startPrivateMoto();
+  doc = makeDocumentClient({ region: 'us-east-1', endpoint: moto.endpoint });
+});
+afterAll(async () => {
+  doc.destroy();
+  await moto.stop();
+});
+beforeEach(async () => {
+  stage += 1;
+  const provisioned = await provisionTopology({ region: 'us-east-1', endpoint: moto.endpoint }, `it${stage}`);
+  table = provisioned.names.table;
+  store = makeDirectoryStore(doc, table);
+});
+
+const run = async <A>(te: () => Promise<E.Either<Error, A>>): Promise<A> => {
+  const r = await te();
+  if (E.isLeft(r)) throw r.left;
+  return r.right;
+};
+const apply = (command: HashedCommand | CommandEvent, s: DirectoryStore = store): Promise<Outcome> =>
+  run(applyCommand(s)('schema' in command ? command : eventOf(command)));
+const state = () => readDirectory(doc, table);
+const createGroup = (name: string) => apply({ type: 'GROUP_CREATED', name });
+const createUser = (email: string, groups: string[] = []) =>
+  apply({
+    type: 'USER_CREATED',
+    name: email.split('@')[0] ?? email,
+    email,
+    passwordHash: HASH,
+    groups: groups.map(groupRef),
+  });
+
+describe('every command against DynamoDB (moto)', () => {
+  test('create, rename with members, email change, group replace, delete with members, delete user', async () => {
+    await createGroup('Dev');
+    await createGroup('Ops');
+    expect(await createUser('ana@x.io', ['Dev', 'Ops'])).toEqual({ kind: 'applied' });
+    await createUser('bob@x.io', ['Dev']);
+    expect(await apply({ type: 'GROUP_UPDATED', group: groupRef('Dev'), name: 'Platform' })).toEqual({
+      kind: 'applied',
+    });
+    expect(await state()).toMatchObject({
+      users: [
+        { email: 'ana@x.io', groups: ['Ops', 'Platform'] },
+        { email: 'bob@x.io', groups: ['Platform'] },
+      ],
+      groups: [
+        { name: 'Ops', members: ['ana@x.io'] },
+        { name: 'Platform', members: ['ana@x.io', 'bob@x.io'] },
+      ],
+    });
+    expect(
+      await apply({
+        type: 'USER_UPDATED',
+        user: userRef('ana@x.io'),
+        email: 'ana@y.io',
+        name: 'Ana Y',
+        groups: [groupRef('Ops')],
+      }),
+    ).toEqual({ kind: 'applied' });
+    expect(await apply({ type: 'GROUP_DELETED', group: groupRef('Platform') })).toEqual({ kind: 'applied' });
+    expect(await state()).toEqual({
+      users: [
+        { id: userRef('ana@y.io').id, email: 'ana@y.io', name: 'Ana Y', groups: ['Ops'] },
+        { id: userRef('bob@x.io').id, email: 'bob@x.io', name: 'bob', groups: [] },
+      ],
+      groups: [{ id: groupRef('Ops').id, name: 'Ops', members: ['ana@y.io'] }],
+    });
+    expect(await apply({ type: 'USER_DELETED', user: userRef('ana@y.io') })).toEqual({ kind: 'applied' });
+    expect(await state()).toMatchObject({
+      users: [{ email: 'bob@x.io' }],
+      groups: [{ name: 'Ops', members: [] }],
+    });
+    const items = await scanAll(doc, table);
+    expect(items.filter((i) => String(i['sk']).startsWith('MEMBER#'))).toEqual([]);
+    expect(items.filter((i) => i['type'] === 'EMAIL').map((i) => i['email'])).toEqual(['bob@x.io']);
+    expect(items.some((i) => JSON.stringify(i).includes('"password"'))).toBe(false);
+  });
+
+  test('the old email and the old group name are free again after a change', async () => {
+    await createGroup('Dev');
+    await createUser('ana@x.io');
+    await apply({ type: 'GROUP_UPDATED', group: groupRef('Dev'), name: 'Platform' });
+    await apply({ type: 'USER_UPDATED', user: userRef('ana@x.io'), email: 'ana@y.io' });
+    expect(await createGroup('Dev')).toEqual({ kind: 'applied' });
+    expect(await createUser('ana@x.io')).toEqual({ kind: 'applied' });
+    expect(await createUser('ana@y.io')).toMatchObject({
+      kind: 'rejected',
+      reasons: ['email: a user with email "ana@y.io" already exists'],
+    });
+  });
+
+  test('rule violations are stored as rejection records and change nothing else', async () => {
+    await createGroup('Dev');
+    const before = await scanAll(doc, table);
+    const outcome = await createUser('ana@x.io', ['Dev', 'Nope']);
+    expect(outcome).toEqual({ kind: 'rejected', reasons: ['groups: unknown group: "Nope"'] });
+    const after = await scanAll(doc, table);
+    const added = after.filter((i) => !before.some((b) => b['pk'] === i['pk']));
+    expect(added).toEqual([
+      expect.objectContaining({ type: 'COMMAND', status: 'REJECTED', eventType: 'USER_CREATED' }),
+    ]);
+  });
+
+  test('the same commandId applied twice changes nothing the second time', async () => {
+    await createGroup('Dev');
+    const event = eventOf({
+      type: 'USER_CREATED',
+      name: 'A',
+      email: 'a@x.io',
+      passwordHash: HASH,
+      groups: [groupRef('Dev')],
+    });
+    expect(await apply(event)).toEqual({ kind: 'applied' });
+    const before = await scanAll(doc, table);
+    expect(await apply(event)).toEqual({ kind: 'duplicate', status: 'APPLIED' });
+    expect(await scanAll(doc, table)).toEqual(before);
+    const rejected = eventOf({ type: 'GROUP_CREATED', name: 'Dev' });
+    await apply(rejected);
+    const afterReject = await scanAll(doc, table);
+    expect(await apply(rejected)).toEqual({ kind: 'duplicate', status: 'REJECTED' });
+    expect(await scanAll(doc, table)).toEqual(afterReject);
+  });
+});
+
+describe('TransactionCanceledException paths', () => {
+  const staleTransact = async (command: HashedCommand, stale: View, commandId = `stale-${Math.random()}`) => {
+    const event = eventOf(command, commandId);
+    const plan = planCommand(event, stale, {
+      commandId,
+      sentAt: event.sentAt,
+      now: new Date().toISOString(),
+    });
+    if (plan.kind !== 'transaction') throw new Error(plan.kind);
+    return run(store.transact(plan.ops));
+  };
+
+  test('marker already written: cancelled on the marker (a duplicate)', async () => {
+    const event = eventOf({ type: 'GROUP_CREATED', name: 'Dev' }, 'dup-1');
+    await apply(event);
+    const plan = planCommand(event, viewOf({}), {
+      commandId: 'dup-1',
+      sentAt: event.sentAt,
+      now: new Date().toISOString(),
+    });
+    if (plan.kind !== 'transaction') throw new Error(plan.kind);
+    expect(await run(store.transact(plan.ops))).toEqual({
+      kind: 'cancelled',
+      failed: ['marker', 'group', 'name:new'],
+      conflict: false,
+    });
+  });
+
+  test('group name taken after the read: cancelled on the new name claim', async () => {
+    await createGroup('Dev');
+    expect(await staleTransact({ type: 'GROUP_CREATED', name: 'Dev' }, viewOf({}))).toEqual({
+      kind: 'cancelled',
+      failed: ['name:new'],
+      conflict: false,
+    });
+  });
+
+  test('email taken after the read: cancelled on the email claim', async () => {
+    await createUser('ana@x.io');
+    const result = await staleTransact(
+      { type: 'USER_CREATED', name: 'A', email: 'ana@x.io', passwordHash: HASH, groups: [] },
+      viewOf({}),
+    );
+    expect(result).toEqual({ kind: 'cancelled', failed: ['email:new'], conflict: false });
+  });
+
+  test('group deleted after the read: cancelled on the group check', async () => {
+    await createGroup('Dev');
+    const view = await run(
+      store.load(
+        lookupFor({
+          type: 'USER_CREATED',
+          name: 'A',
+          email: 'a@x.io',
+          passwordHash: HASH,
+          groups: [groupRef('Dev')],
+        }),
+      ),
+    );
+    await apply({ type: 'GROUP_DELETED', group: groupRef('Dev') });
+    const result = await staleTransact(
+      { type: 'USER_CREATED', name: 'A', email: 'a@x.io', passwordHash: HASH, groups: [groupRef('Dev')] },
+      view,
+    );
+    expect(result).toEqual({ kind: 'cancelled', failed: [`group:${groupRef('Dev').id}`], conflict: false });
+  });
+
+  test('user changed after the read: cancelled on the version', async () => {
+    await createUser('ana@x.io');
+    const command: HashedCommand = { type: 'USER_UPDATED', user: userRef('ana@x.io'), name: 'New' };
+    const view = await run(store.load(lookupFor(command)));
+    await apply({ type: 'USER_UPDATED', user: userRef('ana@x.io'), name: 'Other' });
+    expect(await staleTransact(command, view)).toEqual({
+      kind: 'cancelled',
+      failed: ['user'],
+      conflict: false,
+    });
+  });
+
+  test('a lost race is re-read and re-planned: the stale writer ends rejected, not dropped', async () => {
+    let first = true;
+    const racing: DirectoryStore = {
+      ...store,
+      load: (lookup) => async () => {
+        const view = await store.load(lookup)();
+        if (first) {
+          first = false;
+          await createUser('ana@x.io');
+        }
+        return view;
+      },
+    };
+    const outcome = await apply(
+      { type: 'USER_CREATED', name: 'A2', email: 'ana@x.io', passwordHash: HASH, groups: [] },
+      racing,
+    );
+    expect(outcome).toEqual({
+      kind: 'rejected',
+      reasons: ['email: a user with email "ana@x.io" already exists'],
+    });
+    expect((await state()).users).toMatchObject([{ email: 'ana@x.io', name: 'ana' }]);
+  });
+});
+
+describe('deleting a group larger than one transaction', () => {
+  const MEMBERS = SWEEP_BATCH + 12;
+  /** Writes the items the planner would write for each user, 25 at a time, to set up quickly. */
+  const setUp = async () => {
+    await createGroup('Big');
+    await createGroup('Other');
+    const view = await run(
+      store.load({ groupIds: [groupRef('Big').id, groupRef('Other').id], emailIds: [] }),
+    );
+    const items = Array.from({ length: MEMBERS }, (_, i) => {
+      const event = eventOf({
+        type: 'USER_CREATED',
+        name: `u${i}`,
+        email: `u${String(i).padStart(3, '0')}@x.io`,
+        passwordHash: HASH,
+        groups: [groupRef('Big'), groupRef('Other')],
+      });
+      const plan = planCommand(event, view, {
+        commandId: event.commandId,
+        sentAt: event.sentAt,
+        now: new Date().toISOString(),
+      });
+      return plan.kind === 'transaction'
+        ? plan.ops.flatMap((op) => (op.op === 'put' && op.label !== 'marker' ? [op.item] : []))
+        : [];
+    }).flat();
+    for (let i = 0; i < items.length; i += 25)
+      await doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
+  };
+  const assertGone = async () => {
+    const s = await state();
+    expect(s.groups.map((g) => g.name)).toEqual(['Other']);
+    expect(s.groups[0]?.members).toHaveLength(MEMBERS);
+    expect(s.users.every((u) => u.groups.join() === 'Other')).toBe(true);
+    const items = await scanAll(doc, table);
+    expect(items.filter((i) => i['type'] === 'GROUP').map((i) => i['name'])).toEqual(['Other']);
+    expect(items.filter((i) => i['type'] === 'MEMBERSHIP')).toHaveLength(MEMBERS);
+  };
+
+  test('a crash after hiding the group and one sweep: the redelivery resumes and finishes', async () => {
+    await setUp();
+    const event = eventOf({ type: 'GROUP_DELETED', group: groupRef('Big') }, 'del-big');
+    const view = await run(store.load(lookupFor(event.command)));
+    const plan = planCommand(event, view, {
+      commandId: 'del-big',
+      sentAt: event.sentAt,
+      now: new Date().toISOString(),
+    });
+    if (plan.kind !== 'deleteGroup') throw new Error(plan.kind);
+    await run(store.transact(plan.begin));
+    const first = await run(store.membershipsOfGroup(plan.groupKey, SWEEP_BATCH));
+    await run(store.transact(planMembershipSweep(first)));
+    expect((await state()).groups.map((g) => g.name)).toEqual(['Other']);
+    expect(await createUser('late@x.io', ['Big'])).toMatchObject({
+      kind: 'rejected',
+      reasons: ['groups: unknown group: "Big"'],
+    });
+    expect(await apply(event)).toEqual({ kind: 'applied' });
+    await assertGone();
+    const before = await scanAll(doc, table);
+    expect(await apply(event)).toEqual({ kind: 'duplicate', status: 'APPLIED' });
+    expect(await scanAll(doc, table)).toEqual(before);
+  }, 120_000);
+
+  test('in one go', async () => {
+    await setUp();
+    expect(await apply({ type: 'GROUP_DELETED', group: groupRef('Big') })).toEqual({ kind: 'applied' });
+    await assertGone();
+  }, 120_000);
+});

@@ -1,0 +1,76 @@
+import { groupIdOf, userIdOf } from '../../src/domain/ids';
+import { keys, LISTS, type EmailItem } from '../../src/domain/model';
+import type { GroupRecord, UserRecord, View } from '../../src/domain/planner';
+import type { HashedCommand } from '../../src/domain/commands';
+import { EVENT_SCHEMA, type CommandEvent } from '../../src/domain/events';
+
+export const HASH =
+  '$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+
+/** An active group as the loader would return it. */
+export const groupRecord = (name: string, groupKey = `gk-${name}`, version = 1): GroupRecord => ({
+  claim: { ...keys.groupName(groupIdOf(name)), type: 'GROUPNAME', groupKey, name },
+  group: {
+    ...keys.group(groupKey),
+    type: 'GROUP',
+    groupKey,
+    groupId: groupIdOf(name),
+    name,
+    status: 'ACTIVE',
+    version,
+    createdAt: 't0',
+    updatedAt: 't0',
+    gsi1pk: LISTS.groups,
+    gsi1sk: name,
+  },
+});
+
+/** A user with memberships (group keys). */
+export const userRecord = (
+  email: string,
+  userKey = `uk-${email}`,
+  memberships: string[] = [],
+  version = 1,
+): UserRecord => ({
+  user: {
+    ...keys.user(userKey),
+    type: 'USER',
+    userKey,
+    userId: userIdOf(email),
+    name: email.split('@')[0] ?? email,
+    email,
+    passwordHash: HASH,
+    version,
+    createdAt: 't0',
+    updatedAt: 't0',
+    gsi1pk: LISTS.users,
+    gsi1sk: email,
+  },
+  memberships,
+});
+
+export const emailClaim = (email: string, userKey = `uk-${email}`): EmailItem => ({
+  ...keys.email(userIdOf(email)),
+  type: 'EMAIL',
+  userKey,
+  email,
+});
+
+/** A view from records. */
+export const viewOf = (parts: { groups?: GroupRecord[]; emails?: EmailItem[]; user?: UserRecord }): View => ({
+  groups: new Map((parts.groups ?? []).map((g) => [g.group.groupId, g])),
+  emails: new Map((parts.emails ?? []).map((e) => [userIdOf(e.email), e])),
+  ...(parts.user === undefined ? {} : { user: parts.user }),
+});
+
+export const groupRef = (name: string) => ({ id: groupIdOf(name), label: name });
+export const userRef = (email: string) => ({ id: userIdOf(email), label: email });
+
+let counter = 0;
+/** A published event around a command, with a fresh command id. */
+export const eventOf = (command: HashedCommand, commandId = `cmd-${++counter}`): CommandEvent => ({
+  schema: EVENT_SCHEMA,
+  commandId,
+  sentAt: '2026-11-30T00:00:00.000Z',
+  command,
+});

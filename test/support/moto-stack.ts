@@ -1,0 +1,41 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { freePort, startMoto, type MotoServer } from '../../src/local/moto';
+
+/** Starts a private moto_server on a free loopback port for one suite. */
+export const startPrivateMoto = async (): Promise<MotoServer> => startMoto(await freePort());
+
+/** Every item of a table, sorted by key: a full picture to compare before and after. */
+export const scanAll = async (
+  doc: DynamoDBDocumentClient,
+  table: string,
+): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({ TableName: table, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  const key = (i: Record<string, unknown>) => `${String(i['pk'])}|${String(i['sk'])}`;
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+};
+
+/** Polls a probe until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export const eventually = async <T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 20;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 200);
+  }
+};

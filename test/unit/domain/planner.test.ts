@@ -1,0 +1,256 @@
+import fc from 'fast-check';
+import { MAX_GROUPS_PER_USER } from '../../../src/domain/fields';
+import { userIdOf } from '../../../src/domain/ids';
+import { keys } from '../../../src/domain/model';
+import { lookupFor, planCommand, planGroupDeletionFinish, type Plan } from '../../../src/domain/planner';
+import { MAX_TRANSACTION_ITEMS, type WriteOp } from '../../../src/domain/writes';
+import {
+  HASH,
+  emailClaim,
+  eventOf,
+  groupRecord,
+  groupRef,
+  userRecord,
+  userRef,
+  viewOf,
+} from '../../support/builders';
+
+const ctx = (commandId: string) => ({
+  commandId,
+  sentAt: '2026-11-30T00:00:00.000Z',
+  now: '2026-11-30T00:00:01.000Z',
+});
+const plan = (command: Parameters<typeof eventOf>[0], view = viewOf({}), id = 'cmd-x'): Plan =>
+  planCommand(eventOf(command, id), view, ctx(id));
+const opsOf = (p: Plan): readonly WriteOp[] => {
+  if (p.kind === 'reject') throw new Error(`rejected: ${JSON.stringify(p.reasons)}`);
+  return p.kind === 'transaction' ? p.ops : p.begin;
+};
+const summary = (p: Plan) => opsOf(p).map((op) => `${op.op} ${op.label}`);
+
+describe('GROUP_CREATED', () => {
+  test('puts marker, group and name claim, each only if absent', () => {
+    const p = plan({ type: 'GROUP_CREATED', name: 'Dev' });
+    expect(summary(p)).toEqual(['put marker', 'put group', 'put name:new']);
+    expect(opsOf(p).every((op) => op.conditions.some((c) => c.kind === 'absent'))).toBe(true);
+  });
+  test('a taken name is rejected', () => {
+    expect(plan({ type: 'GROUP_CREATED', name: 'Dev' }, viewOf({ groups: [groupRecord('Dev')] }))).toEqual({
+      kind: 'reject',
+      reasons: [{ path: 'name', message: 'a group named "Dev" already exists' }],
+    });
+  });
+});
+
+describe('GROUP_UPDATED (rename)', () => {
+  const view = viewOf({ groups: [groupRecord('Dev', 'g1', 3)] });
+  test('touches O(1) items: marker, group, old claim, new claim; members are not rewritten', () => {
+    const p = plan({ type: 'GROUP_UPDATED', group: groupRef('Dev'), name: 'Platform' }, view);
+    expect(summary(p)).toEqual(['put marker', 'update group', 'delete name:old', 'put name:new']);
+    const update = opsOf(p)[1];
+    expect(update).toMatchObject({
+      set: { name: 'Platform', version: 4 },
+      conditions: [
+        { attribute: 'version', value: 3 },
+        { attribute: 'status', value: 'ACTIVE' },
+      ],
+    });
+  });
+  test('an unknown group or a taken new name is rejected', () => {
+    expect(plan({ type: 'GROUP_UPDATED', group: groupRef('Nope'), name: 'X' }, view)).toMatchObject({
+      kind: 'reject',
+      reasons: [{ path: 'group', message: 'unknown group: "Nope"' }],
+    });
+    const both = viewOf({ groups: [groupRecord('Dev', 'g1'), groupRecord('Ops', 'g2')] });
+    expect(plan({ type: 'GROUP_UPDATED', group: groupRef('Dev'), name: 'Ops' }, both)).toMatchObject({
+      kind: 'reject',
+      reasons: [{ path: 'name', message: 'a group named "Ops" already exists' }],
+    });
+  });
+  test('renaming to the same name only records the command', () => {
+    expect(summary(plan({ type: 'GROUP_UPDATED', group: groupRef('Dev'), name: 'Dev' }, view))).toEqual([
+      'put marker',
+    ]);
+  });
+  test('reads the current and the new name', () => {
+    expect(lookupFor({ type: 'GROUP_UPDATED', group: groupRef('Dev'), name: 'Ops' }).groupIds).toEqual([
+      groupRef('Dev').id,
+      groupRef('Ops').id,
+    ]);
+  });
+});
+
+describe('GROUP_DELETED', () => {
+  test('begins by hiding the group and freeing its name, marker IN_PROGRESS with the group key', () => {
+    const p = plan(
+      { type: 'GROUP_DELETED', group: groupRef('Dev') },
+      viewOf({ groups: [groupRecord('Dev', 'g1')] }),
+    );
+    expect(p.kind).toBe('deleteGroup');
+    expect(summary(p)).toEqual(['put marker', 'update group', 'delete name:old']);
+    expect(opsOf(p)[0]).toMatchObject({ item: { status: 'IN_PROGRESS', groupKey: 'g1' } });
+    expect(opsOf(p)[1]).toMatchObject({ set: { status: 'DELETING' }, remove: ['gsi1pk', 'gsi1sk'] });
+  });
+  test('finishes only once: marker IN_PROGRESS -> APPLIED, group item deleted', () => {
+    expect(planGroupDeletionFinish('c1', 'g1', 'now')).toEqual([
+      expect.objectContaining({
+        op: 'update',
+        key: keys.command('c1'),
+        conditions: [{ kind: 'equals', attribute: 'status', value: 'IN_PROGRESS' }],
+      }),
+      expect.objectContaining({ op: 'delete', key: keys.group('g1') }),
+    ]);
+  });
+});
+
+describe('USER_CREATED', () => {
+  const command = {
+    type: 'USER_CREATED' as const,
+    name: 'Ana',
+    email: 'ana@x.io',
+    passwordHash: HASH,
+    groups: [groupRef('Dev'), groupRef('Ops')],
+  };
+  test('user, email claim, and per group a check that the name still names it plus the membership', () => {
+    const p = plan(
+      command,
+      viewOf({ groups: [groupRecord('Dev', 'g1'), groupRecord('Ops', 'g2')] }),
+      'c-ana',
+    );
+    expect(summary(p)).toEqual([
+      'put marker',
+      'put user',
+      'put email:new',
+      'check group:' + groupRef('Dev').id,
+      'put membership:g1',
+      'check group:' + groupRef('Ops').id,
+      'put membership:g2',
+    ]);
+    expect(opsOf(p)[1]).toMatchObject({
+      item: { userKey: 'c-ana', passwordHash: HASH, userId: userIdOf('ana@x.io') },
+    });
+    expect(JSON.stringify(p)).not.toContain('"password"');
+  });
+  test('unknown groups and a taken email are rejected together, nothing written', () => {
+    const p = plan(command, viewOf({ groups: [groupRecord('Dev')], emails: [emailClaim('ana@x.io')] }));
+    expect(p).toEqual({
+      kind: 'reject',
+      reasons: [
+        { path: 'email', message: 'a user with email "ana@x.io" already exists' },
+        { path: 'groups', message: 'unknown group: "Ops"' },
+      ],
+    });
+  });
+});
+
+describe('USER_UPDATED', () => {
+  const user = userRecord('ana@x.io', 'u1', ['g1', 'g2'], 5);
+  const groups = [groupRecord('A', 'g1'), groupRecord('B', 'g2'), groupRecord('C', 'g3')];
+  test('an email change swaps the claims atomically and bumps the version', () => {
+    const p = plan(
+      { type: 'USER_UPDATED', user: userRef('ana@x.io'), email: 'ana@y.io' },
+      viewOf({ user, emails: [emailClaim('ana@x.io', 'u1')] }),
+    );
+    expect(summary(p)).toEqual(['put marker', 'update user', 'delete email:old', 'put email:new']);
+    expect(opsOf(p)[1]).toMatchObject({
+      set: { email: 'ana@y.io', userId: userIdOf('ana@y.io'), version: 6 },
+      conditions: [{ attribute: 'version', value: 5 }],
+    });
+    expect(opsOf(p)[2]).toMatchObject({ conditions: [{ attribute: 'userKey', value: 'u1' }] });
+  });
+  test('groups replace the memberships: only the difference is written', () => {
+    const p = plan(
+      { type: 'USER_UPDATED', user: userRef('ana@x.io'), groups: [groupRef('B'), groupRef('C')] },
+      viewOf({ user, groups }),
+    );
+    expect(summary(p)).toEqual([
+      'put marker',
+      'update user',
+      'delete membership:g1',
+      `check group:${groupRef('C').id}`,
+      'put membership:g3',
+    ]);
+  });
+  test('without groups the memberships stay', () => {
+    expect(
+      summary(plan({ type: 'USER_UPDATED', user: userRef('ana@x.io'), name: 'Ana B' }, viewOf({ user }))),
+    ).toEqual(['put marker', 'update user']);
+  });
+  test('unknown user, taken email, unknown group', () => {
+    expect(plan({ type: 'USER_UPDATED', user: userRef('no@x.io'), name: 'N' })).toMatchObject({
+      kind: 'reject',
+      reasons: [{ path: 'user', message: 'unknown user: "no@x.io"' }],
+    });
+    const p = plan(
+      { type: 'USER_UPDATED', user: userRef('ana@x.io'), email: 'bob@x.io', groups: [groupRef('Z')] },
+      viewOf({ user, emails: [emailClaim('bob@x.io')] }),
+    );
+    expect(p).toMatchObject({
+      kind: 'reject',
+      reasons: [{ path: 'email' }, { path: 'groups', message: 'unknown group: "Z"' }],
+    });
+  });
+  test(`a full swap of ${MAX_GROUPS_PER_USER} groups for ${MAX_GROUPS_PER_USER} others fits one transaction`, () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: MAX_GROUPS_PER_USER }),
+        fc.integer({ min: 0, max: MAX_GROUPS_PER_USER }),
+        fc.boolean(),
+        (current, target, emailChange) => {
+          const old = Array.from({ length: current }, (_, i) => groupRecord(`old${i}`, `o${i}`));
+          const next = Array.from({ length: target }, (_, i) => groupRecord(`new${i}`, `n${i}`));
+          const p = plan(
+            {
+              type: 'USER_UPDATED',
+              user: userRef('ana@x.io'),
+              name: 'A',
+              passwordHash: HASH,
+              groups: next.map((g) => groupRef(g.group.name)),
+              ...(emailChange ? { email: 'z@x.io' } : {}),
+            },
+            viewOf({
+              user: userRecord(
+                'ana@x.io',
+                'u1',
+                old.map((g) => g.group.groupKey),
+              ),
+              groups: [...old, ...next],
+            }),
+          );
+          expect(opsOf(p).length).toBeLessThanOrEqual(MAX_TRANSACTION_ITEMS);
+        },
+      ),
+    );
+  });
+});
+
+describe('USER_DELETED', () => {
+  test('the user, its email claim and every membership', () => {
+    const p = plan(
+      { type: 'USER_DELETED', user: userRef('ana@x.io') },
+      viewOf({ user: userRecord('ana@x.io', 'u1', ['g1', 'g2'], 2) }),
+    );
+    expect(summary(p)).toEqual([
+      'put marker',
+      'delete user',
+      'delete email:old',
+      'delete membership:g1',
+      'delete membership:g2',
+    ]);
+  });
+  test('an unknown user is rejected', () => {
+    expect(plan({ type: 'USER_DELETED', user: userRef('x@x.io') })).toMatchObject({ kind: 'reject' });
+  });
+});
+
+test('the same command and view always give the same plan', () => {
+  const view = viewOf({ groups: [groupRecord('Dev')] });
+  const command = {
+    type: 'USER_CREATED' as const,
+    name: 'A',
+    email: 'a@x.io',
+    passwordHash: HASH,
+    groups: [groupRef('Dev')],
+  };
+  expect(plan(command, view, 'same')).toEqual(plan(command, view, 'same'));
+});
