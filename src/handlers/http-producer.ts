@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as E from 'fp-ts/Either';
 import { awsConfigFromEnv, requireEnv } from '../adapters/aws-config';
 import { makeSqsClient, sendMessage } from '../adapters/sqs';
@@ -7,6 +6,18 @@ import { validateBody } from '../domain/pipeline';
 import { formatReason } from '../domain/reasons';
 import { lazy, makeLogger } from './runtime';
 
+/** The part of an API Gateway proxy event (REST v1 or HTTP v2) the producer reads. */
+export interface HttpRequest {
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+}
+
+/** An API Gateway proxy result (valid for REST v1 and HTTP v2). */
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -16,7 +27,7 @@ export interface HttpProducerDeps {
   readonly logger: Logger;
 }
 
-const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+const json = (statusCode: number, body: unknown): HttpResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
@@ -28,7 +39,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
  */
 export const makeHttpProducer =
   (deps: HttpProducerDeps) =>
-  async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  async (event: HttpRequest): Promise<HttpResponse> => {
     const raw = event.body ?? '';
     const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
     if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
@@ -54,5 +65,4 @@ export const httpProducerDepsFromEnv = (env: NodeJS.ProcessEnv = process.env): H
 const deps = lazy(() => makeHttpProducer(httpProducerDepsFromEnv()));
 
 /** Lambda entry point. */
-export const handler = (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
-  deps()(event);
+export const handler = (event: HttpRequest): Promise<HttpResponse> => deps()(event);

@@ -1,0 +1,220 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { namesFor, topology } from '../../src/local/topology';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '../..');
+const out = mkdtempSync(join(tmpdir(), 'sls-package-'));
+
+type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Template = { Resources: Record<string, Resource> };
+const templates: Record<string, Template> = {};
+const packageSeconds: Record<string, number> = {};
+
+beforeAll(async () => {
+  for (const stage of ['local', 'prod']) {
+    const started = Date.now();
+    await run('npx', ['osls', 'package', '--stage', stage, '--package', join(out, stage)], {
+      cwd: ROOT,
+      timeout: 120_000,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    });
+    packageSeconds[stage] = (Date.now() - started) / 1000;
+    templates[stage] = JSON.parse(
+      readFileSync(join(out, stage, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as Template;
+  }
+}, 300_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const resource = (t: Template, id: string): Resource => {
+  const r = t.Resources[id];
+  if (r === undefined) throw new Error(`no resource ${id}`);
+  return r;
+};
+
+describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
+  const t = () => templates[stage] as Template;
+  const names = namesFor(stage);
+
+  test('packages offline in under a minute', () => {
+    expect(packageSeconds[stage]).toBeLessThan(60);
+  });
+
+  test('every queue uses SSE-SQS; the topic the AWS-managed SNS key; the table SSE, PITR and a TTL', () => {
+    const queues = ofType(t(), 'AWS::SQS::Queue');
+    expect(queues).toHaveLength(4);
+    for (const [, q] of queues) expect(q.Properties['SqsManagedSseEnabled']).toBe(true);
+    expect(resource(t(), 'CommandsTopic').Properties['KmsMasterKeyId']).toBe('alias/aws/sns');
+    const table = resource(t(), 'CacheTable').Properties;
+    expect(table).toMatchObject({
+      TableName: names.table,
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(table['GlobalSecondaryIndexes'][0].IndexName).toBe('gsi1');
+  });
+
+  test('both main queues redrive to their DLQ after maxReceiveCount >= 3; DLQs keep 14 days', () => {
+    for (const [queue, dlq, key] of [
+      ['InputQueue', 'InputDeadLetterQueue', 'input'],
+      ['CacheQueue', 'CacheDeadLetterQueue', 'cache'],
+    ] as const) {
+      const props = resource(t(), queue).Properties;
+      expect(props['RedrivePolicy']).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+        maxReceiveCount: topology.queues[key].maxReceiveCount,
+      });
+      expect(props['RedrivePolicy'].maxReceiveCount).toBeGreaterThanOrEqual(3);
+      expect(resource(t(), dlq).Properties['MessageRetentionPeriod']).toBe(1209600);
+    }
+  });
+
+  test('raw delivery from the topic to the cache queue, which only that topic may send to', () => {
+    expect(resource(t(), 'CacheQueueSubscription').Properties).toEqual({
+      TopicArn: { Ref: 'CommandsTopic' },
+      Protocol: 'sqs',
+      Endpoint: { 'Fn::GetAtt': ['CacheQueue', 'Arn'] },
+      RawMessageDelivery: true,
+    });
+    const statement = resource(t(), 'CacheQueuePolicy').Properties['PolicyDocument'].Statement[0];
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'CommandsTopic' } } },
+    });
+  });
+
+  test('functions: nodejs22.x on arm64; SQS mappings report batch item failures; visibility >= 6x timeout', () => {
+    const functions = ofType(t(), 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(3);
+    for (const [, f] of functions) {
+      expect(f.Properties['Runtime']).toBe('nodejs22.x');
+      expect(f.Properties['Architectures']).toEqual(['arm64']);
+    }
+    const mappings = ofType(t(), 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(2);
+    for (const [, m] of mappings) {
+      expect(m.Properties['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
+      expect(m.Properties['BatchSize']).toBe(10);
+      const queueId = m.Properties['EventSourceArn']['Fn::GetAtt'][0] as string;
+      const functionId = m.Properties['FunctionName']['Fn::GetAtt'][0] as string;
+      const visibility = resource(t(), queueId).Properties['VisibilityTimeout'] as number;
+      expect(visibility).toBeGreaterThanOrEqual(
+        6 * (resource(t(), functionId).Properties['Timeout'] as number),
+      );
+    }
+  });
+
+  test('names and ARNs reach code through environment variables, never hard-coded', () => {
+    const env = (id: string) => resource(t(), id).Properties['Environment'].Variables;
+    expect(env('MessageHandlerLambdaFunction')).toMatchObject({
+      TOPIC_ARN: { Ref: 'CommandsTopic' },
+      CACHE_TABLE_NAME: { Ref: 'CacheTable' },
+    });
+    expect(env('CacheHandlerLambdaFunction')).toMatchObject({ CACHE_TABLE_NAME: { Ref: 'CacheTable' } });
+    expect(env('HttpProducerLambdaFunction')).toMatchObject({ INPUT_QUEUE_URL: { Ref: 'InputQueue' } });
+  });
+
+  test('one role per function, no wildcard action or resource, each limited to its own resources', () => {
+    expect(t().Resources['IamRoleLambdaExecution']).toBeUndefined();
+    const roles = Object.fromEntries(ofType(t(), 'AWS::IAM::Role'));
+    expect(Object.keys(roles).sort()).toEqual(['CacheHandlerRole', 'HttpProducerRole', 'MessageHandlerRole']);
+    const refsOf = (role: string) => {
+      const statements = roles[role]?.Properties['Policies'][0].PolicyDocument.Statement as {
+        Action: string[];
+        Resource: unknown;
+      }[];
+      for (const s of statements) {
+        for (const action of s.Action) expect(action).not.toContain('*');
+        expect(s.Resource).not.toBe('*');
+        expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"/);
+      }
+      return JSON.stringify(statements);
+    };
+    const message = refsOf('MessageHandlerRole');
+    const cache = refsOf('CacheHandlerRole');
+    const http = refsOf('HttpProducerRole');
+    expect(message).toMatch(/InputQueue/);
+    expect(message).toMatch(/CommandsTopic/);
+    expect(message).not.toMatch(/CacheQueue|DeadLetter/);
+    expect(message).toMatch(/"dynamodb:PutItem"\]/);
+    expect(cache).toMatch(/CacheQueue/);
+    expect(cache).not.toMatch(/InputQueue|CommandsTopic|sns:/);
+    expect(http).toMatch(/"sqs:SendMessage"/);
+    expect(http).not.toMatch(/CacheQueue|CommandsTopic|dynamodb/);
+    for (const [role, fn] of [
+      [message, 'messageHandler'],
+      [cache, 'cacheHandler'],
+      [http, 'httpProducer'],
+    ] as const)
+      expect(role).toContain(`/aws/lambda/user-directory-${stage}-${fn}:*`);
+  });
+
+  test('topology.json and the template agree (no drift from the embedded provisioning)', () => {
+    for (const [id, key] of [
+      ['InputQueue', 'input'],
+      ['CacheQueue', 'cache'],
+      ['InputDeadLetterQueue', 'inputDlq'],
+      ['CacheDeadLetterQueue', 'cacheDlq'],
+    ] as const) {
+      const props = resource(t(), id).Properties;
+      const spec = topology.queues[key] as { retentionSeconds: number; visibilityTimeoutSeconds?: number };
+      expect(props['QueueName']).toBe(names.queues[key]);
+      expect(props['MessageRetentionPeriod']).toBe(spec.retentionSeconds);
+      if (spec.visibilityTimeoutSeconds !== undefined)
+        expect(props['VisibilityTimeout']).toBe(spec.visibilityTimeoutSeconds);
+    }
+    expect(resource(t(), 'CommandsTopic').Properties['TopicName']).toBe(names.topic);
+    for (const [id, key] of [
+      ['MessageHandlerLambdaFunction', 'messageHandler'],
+      ['CacheHandlerLambdaFunction', 'cacheHandler'],
+      ['HttpProducerLambdaFunction', 'httpProducer'],
+    ] as const) {
+      expect(resource(t(), id).Properties['Timeout']).toBe(topology.functions[key].timeoutSeconds);
+      expect(resource(t(), id).Properties['MemorySize']).toBe(topology.functions[key].memoryMiB);
+    }
+  });
+
+  test.each(['messageHandler', 'cacheHandler', 'httpProducer'])('%s.zip is under 150 KB', (fn) => {
+    expect(statSync(join(out, stage, `${fn}.zip`)).size).toBeLessThan(150 * 1000);
+  });
+});
+
+describe('LocalStack target', () => {
+  test('docker-compose.yml pins the last free community image, mounts the Docker socket, binds loopback', async () => {
+    const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'));
+    const service = compose.services.localstack;
+    expect(service.image).toBe('${LOCALSTACK_IMAGE:-localstack/localstack:4.14.0}');
+    expect(service.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+    expect(service.ports).toContain('127.0.0.1:4566:4566');
+    const { stdout } = await run('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config'], {
+      env: { ...process.env, LOCALSTACK_IMAGE: '' },
+    });
+    expect(parse(stdout).services.localstack.image).toBe('localstack/localstack:4.14.0');
+  });
+
+  test('serverless-localstack is set to the same pinned image, never the Pro default', () => {
+    const sls = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), {
+      customTags: [
+        { tag: '!Ref', resolve: (v: unknown) => v },
+        { tag: '!GetAtt', resolve: (v: unknown) => v },
+        { tag: '!Sub', resolve: (v: unknown) => v },
+      ],
+    });
+    expect(sls.custom.localstack).toMatchObject({
+      image: 'localstack/localstack:4.14.0',
+      stages: ['local'],
+      lambda: { mountCode: false },
+    });
+    expect(sls.custom.esbuild).toMatchObject({ exclude: ['@aws-sdk/*'], skipRebuild: true });
+  });
+});
