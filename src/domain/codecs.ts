@@ -22,7 +22,7 @@ export const strictObject = <R extends t.Props, O extends t.Props>(
   name: string,
   required: R,
   optional: O,
-): t.Type<Shape<R, O>, unknown, unknown> => {
+): t.Type<Shape<R, O>, unknown, unknown> & { readonly allowed: readonly string[] } => {
   const allowed = [...Object.keys(required), ...Object.keys(optional)];
   const validate: t.Validate<unknown, Shape<R, O>> = (u, c) => {
     if (typeof u !== 'object' || u === null || Array.isArray(u))
@@ -53,11 +53,14 @@ export const strictObject = <R extends t.Props, O extends t.Props>(
     for (const [key, field] of Object.entries(optional)) check(key, field, false);
     return errors.length > 0 ? t.failures(errors) : t.success(out as Shape<R, O>);
   };
-  return new t.Type<Shape<R, O>, unknown, unknown>(
-    name,
-    (u): u is Shape<R, O> => E.isRight(validate(u, [])),
-    validate,
-    t.identity,
+  return Object.assign(
+    new t.Type<Shape<R, O>, unknown, unknown>(
+      name,
+      (u): u is Shape<R, O> => E.isRight(validate(u, [])),
+      validate,
+      t.identity,
+    ),
+    { allowed },
   );
 };
 

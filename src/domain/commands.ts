@@ -243,14 +243,29 @@ const normalizers: {
     ),
 };
 
-const decodeEventData = <K extends EventType>(eventType: K, data: unknown): Validation<Command> =>
-  pipe(
-    decodeWith(
-      eventDataCodecs[eventType] as t.Type<t.TypeOf<(typeof eventDataCodecs)[K]>, unknown, unknown>,
-      'eventData',
-    )(data),
-    E.chain((d) => normalizers[eventType](d)),
-  );
+const decodeEventData = <K extends EventType>(eventType: K, data: unknown): Validation<Command> => {
+  const codec = eventDataCodecs[eventType] as t.Type<
+    t.TypeOf<(typeof eventDataCodecs)[K]>,
+    unknown,
+    unknown
+  > & {
+    readonly allowed: readonly string[];
+  };
+  const decoded = decodeWith(codec, 'eventData')(data);
+  if (E.isRight(decoded)) return normalizers[eventType](decoded.right);
+  // Unknown fields are reported, and the known ones are still checked, so one answer lists every reason.
+  const record = data as Record<string, unknown>;
+  const known = Object.fromEntries(Object.entries(record).filter(([k]) => codec.allowed.includes(k)));
+  const rest = pipe(decodeWith(codec, 'eventData')(known), E.chain(normalizers[eventType]));
+  return E.isLeft(rest) && rest.left.some((r) => !decoded.left.some((d) => d.path === r.path))
+    ? E.left(
+        NEA.concat(
+          decoded.left,
+          rest.left.filter((r) => !decoded.left.some((d) => d.path === r.path)),
+        ),
+      )
+    : decoded;
+};
 
 /** Decodes and normalizes a parsed JSON value into a command, or every reason it is not one. */
 export const decodeCommand = (u: unknown): Validation<Command> =>

@@ -19,7 +19,7 @@ export const startHttpServer = (port: number, handler: HttpHandler): Promise<Ser
       let size = 0;
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size <= MAX_BODY_BYTES + 1) chunks.push(chunk);
+        if (size <= MAX_BODY_BYTES * 16) chunks.push(chunk);
       });
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');

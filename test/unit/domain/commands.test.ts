@@ -71,6 +71,13 @@ describe('user commands', () => {
     ]);
   });
 
+  test('an unknown field does not hide the reasons of the known ones', () => {
+    expect(reasons(user({ ...base, email: 'nope', Email: 'x@y.io' }))).toEqual([
+      "eventData.Email: unknown field (did you mean 'email'?)",
+      'eventData.email: is not an email address (expected local@domain)',
+    ]);
+  });
+
   test('every field reason is reported at once, without the password', () => {
     const out = reasons(user({ name: ' ', email: 'not-an-email', password: '', groups: ['ok', 7] }));
     expect(out).toEqual(['eventData.groups[1]: must be a string, got a number']);
