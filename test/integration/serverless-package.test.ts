@@ -1,10 +1,18 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { makeDocumentClient, readDirectory } from '../../src/adapters/dynamodb';
+import { makeSqsClient, receiveMessages } from '../../src/adapters/sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { toSqsEvent } from '../../src/local/event-source-mapping';
+import { provisionTopology } from '../../src/local/provision';
 import { namesFor, topology } from '../../src/local/topology';
+import { startPrivateMoto } from '../support/moto-stack';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '../..');
@@ -187,6 +195,72 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
   test.each(['messageHandler', 'cacheHandler', 'httpProducer'])('%s.zip is under 150 KB', (fn) => {
     expect(statSync(join(out, stage, `${fn}.zip`)).size).toBeLessThan(150 * 1000);
   });
+});
+
+describe('the packaged bundles run as Lambda would run them', () => {
+  test('bundled message handler publishes, bundled cache handler applies (against moto)', async () => {
+    const dir = join(ROOT, 'node_modules/.cache/bundle-smoke');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const fn of ['messageHandler', 'cacheHandler'])
+      await run('unzip', ['-o', '-q', join(out, 'prod', `${fn}.zip`), '-d', join(dir, fn)]);
+    const moto = await startPrivateMoto();
+    const saved = { ...process.env };
+    try {
+      const config = { region: 'us-east-1', endpoint: moto.endpoint };
+      const stack = await provisionTopology(config, 'bundle');
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_REGION: 'us-east-1',
+        TOPIC_ARN: stack.topicArn,
+        CACHE_TABLE_NAME: stack.names.table,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      });
+      const load = (fn: string) =>
+        createRequire(__filename)(
+          join(dir, fn, 'src/handlers', `${fn === 'messageHandler' ? 'message' : 'cache'}-handler.js`),
+        ) as { handler: (event: SQSEvent) => Promise<unknown> };
+      const body = JSON.stringify({
+        entityType: 'USER',
+        eventType: 'USER_CREATED',
+        eventData: { name: 'Zip', email: 'zip@example.com', password: 'bundled-secret' },
+      });
+      const sqs = makeSqsClient(config);
+      const record = (m: {
+        MessageId?: string;
+        ReceiptHandle?: string;
+        Body?: string;
+        Attributes?: Record<string, string>;
+      }) => m;
+      const sent = await sqs.send(
+        new SendMessageCommand({ QueueUrl: stack.queueUrls.input, MessageBody: body }),
+      );
+      const input = await receiveMessages(sqs, stack.queueUrls.input, 10, 1);
+      expect(input.map((m) => m.MessageId)).toEqual([sent.MessageId]);
+      expect(
+        await load('messageHandler').handler(
+          toSqsEvent(input.map(record), stack.queueArns.input, 'us-east-1'),
+        ),
+      ).toEqual({ batchItemFailures: [] });
+      const published = await receiveMessages(sqs, stack.queueUrls.cache, 10, 2);
+      expect(published).toHaveLength(1);
+      expect(published[0]?.Body).toContain('"passwordHash":"$argon2id$v=19$m=19456,t=2,p=1$');
+      expect(published[0]?.Body).not.toContain('bundled-secret');
+      expect(
+        await load('cacheHandler').handler(toSqsEvent(published, stack.queueArns.cache, 'us-east-1')),
+      ).toEqual({ batchItemFailures: [] });
+      const doc = makeDocumentClient(config);
+      expect((await readDirectory(doc, stack.names.table)).users).toMatchObject([
+        { email: 'zip@example.com', name: 'Zip' },
+      ]);
+      doc.destroy();
+      sqs.destroy();
+    } finally {
+      process.env = saved;
+      await moto.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('LocalStack target', () => {
