@@ -151,6 +151,23 @@ const groupStillThere = (record: GroupRecord): WriteOp => ({
   conditions: [equals('groupKey', record.group.groupKey)],
 });
 
+const nameClaim = (groupId: string, groupKey: string, name: string): WriteOp => ({
+  op: 'put',
+  label: 'name:new',
+  item: { ...keys.groupName(groupId), type: 'GROUPNAME', groupKey, name },
+  conditions: [absent],
+});
+
+/** The active groups a list of references names, in order (unknown ones are reported elsewhere). */
+const knownGroups = (refs: readonly { id: string }[], view: View): GroupRecord[] =>
+  refs.flatMap((ref) => {
+    const record = view.groups.get(ref.id);
+    return record === undefined ? [] : [record];
+  });
+
+const unknownGroup = (ref: { label: string }): Plan =>
+  reject(reason('group', `unknown group: ${quote(ref.label)}`));
+
 const emailClaim = (userId: string, userKey: string, email: string): WriteOp => ({
   op: 'put',
   label: 'email:new',
@@ -184,12 +201,7 @@ const planGroupCreated = (event: CommandEvent, name: string, view: View, ctx: Pl
         },
         conditions: [absent],
       },
-      {
-        op: 'put',
-        label: 'name:new',
-        item: { ...keys.groupName(groupId), type: 'GROUPNAME', groupKey, name },
-        conditions: [absent],
-      },
+      nameClaim(groupId, groupKey, name),
     ],
   };
 };
@@ -202,7 +214,7 @@ const planGroupUpdated = (
   ctx: PlanContext,
 ): Plan => {
   const current = view.groups.get(ref.id);
-  if (current === undefined) return reject(reason('group', `unknown group: ${quote(ref.label)}`));
+  if (current === undefined) return unknownGroup(ref);
   const newId = groupIdOf(name);
   if (newId === ref.id) return { kind: 'transaction', ops: [marker(event, ctx)] };
   if (view.groups.has(newId)) return reject(reason('name', `a group named ${quote(name)} already exists`));
@@ -225,12 +237,7 @@ const planGroupUpdated = (
         key: keys.groupName(ref.id),
         conditions: [equals('groupKey', group.groupKey)],
       },
-      {
-        op: 'put',
-        label: 'name:new',
-        item: { ...keys.groupName(newId), type: 'GROUPNAME', groupKey: group.groupKey, name },
-        conditions: [absent],
-      },
+      nameClaim(newId, group.groupKey, name),
     ],
   };
 };
@@ -242,7 +249,7 @@ const planGroupDeleted = (
   ctx: PlanContext,
 ): Plan => {
   const current = view.groups.get(ref.id);
-  if (current === undefined) return reject(reason('group', `unknown group: ${quote(ref.label)}`));
+  if (current === undefined) return unknownGroup(ref);
   const { group } = current;
   return {
     kind: 'deleteGroup',
@@ -302,10 +309,7 @@ const planUserCreated = (
   ];
   if (reasons.length > 0) return reject(...reasons);
   const userKey = ctx.commandId;
-  const groups = command.groups.flatMap((g) => {
-    const record = view.groups.get(g.id);
-    return record === undefined ? [] : [record];
-  });
+  const groups = knownGroups(command.groups, view);
   return {
     kind: 'transaction',
     ops: [
@@ -364,10 +368,7 @@ const planUserUpdated = (
     set['userId'] = newUserId;
     set['gsi1sk'] = command.email;
   }
-  const target = (command.groups ?? []).flatMap((g) => {
-    const record = view.groups.get(g.id);
-    return record === undefined ? [] : [record];
-  });
+  const target = knownGroups(command.groups ?? [], view);
   const targetKeys = new Set(target.map((r) => r.group.groupKey));
   const removals = command.groups === undefined ? [] : memberships.filter((k) => !targetKeys.has(k));
   const additions = target.filter((r) => !memberships.includes(r.group.groupKey));
