@@ -32,8 +32,11 @@ export const EVENT_TYPES = [
   'USER_UPDATED',
   'USER_DELETED',
 ] as const;
+/** One of the six event types. */
 export type EventType = (typeof EVENT_TYPES)[number];
+/** The two entity types. */
 export const ENTITY_TYPES = ['GROUP', 'USER'] as const;
+/** USER or GROUP. */
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
 /** A validated, normalized command. `password` is plaintext here and is hashed before it leaves the handler. */

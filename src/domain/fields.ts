@@ -6,8 +6,9 @@ import { reason, type Validation } from './reasons';
 export const MAX_NAME_LENGTH = 128;
 /** Longest email, in characters (RFC 5321 path limit). */
 export const MAX_EMAIL_LENGTH = 254;
-/** Shortest and longest password, in UTF-8 bytes. */
+/** Shortest password, in UTF-8 bytes. */
 export const MIN_PASSWORD_BYTES = 1;
+/** Longest password, in UTF-8 bytes: bounds the KDF's input. */
 export const MAX_PASSWORD_BYTES = 1024;
 /**
  * Most groups one user may belong to. Chosen so that every user command, even a USER_UPDATED that

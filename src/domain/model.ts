@@ -23,6 +23,7 @@ export const TABLE = {
 /** GSI partitions that list entities. */
 export const LISTS = { users: 'USERS', groups: 'GROUPS', rejections: 'REJECTIONS' } as const;
 
+/** The primary key of each kind of item. */
 export const keys = {
   group: (groupKey: string): Key => ({ pk: `GROUP#${groupKey}`, sk: 'GROUP' }),
   groupName: (groupId: string): Key => ({ pk: `GROUPNAME#${groupId}`, sk: 'GROUPNAME' }),
@@ -37,8 +38,10 @@ export const keys = {
 
 /** Sort-key prefix of a user's membership items, and the GSI partition of a group's members. */
 export const MEMBER_PREFIX = 'MEMBER#';
+/** The GSI partition that lists a group's memberships. */
 export const groupMembersPartition = (groupKey: string): string => `GROUP#${groupKey}`;
 
+/** A group; its key never changes, its name and public id do. */
 export interface GroupItem extends Key {
   readonly type: 'GROUP';
   readonly groupKey: string;
@@ -60,6 +63,7 @@ export interface GroupNameItem extends Key {
   readonly name: string;
 }
 
+/** A user; its key never changes, its email and public id do. */
 export interface UserItem extends Key {
   readonly type: 'USER';
   readonly userKey: string;
@@ -93,6 +97,7 @@ export interface MembershipItem extends Key {
   readonly gsi1sk: string;
 }
 
+/** Where a command stands: done, refused, or a group deletion under way. */
 export type CommandStatus = 'APPLIED' | 'REJECTED' | 'IN_PROGRESS';
 
 /** A command's marker (idempotency) and, when rejected, its rejection record. */
@@ -114,6 +119,7 @@ export interface CommandItem extends Key {
   readonly gsi1sk?: string;
 }
 
+/** Any item of the table. */
 export type Item = GroupItem | GroupNameItem | UserItem | EmailItem | MembershipItem | CommandItem;
 
 /** How long a marker of an applied command is kept: longer than a message can live in a DLQ (14 days). */

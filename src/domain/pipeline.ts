@@ -20,6 +20,7 @@ export interface Transient {
   readonly error: Error;
 }
 
+/** Why the pipeline produced no event. */
 export type PipelineFailure = Rejected | Transient;
 
 /** What the input message carried besides its body. */

@@ -41,8 +41,11 @@ export const MAX_TRANSACTION_ITEMS = 100;
 /** The label of a command's marker in every transaction: its failure means "already done". */
 export const MARKER_LABEL = 'marker';
 
+/** The item must not exist yet. */
 export const absent: Condition = { kind: 'absent' };
+/** The item must exist. */
 export const present: Condition = { kind: 'present' };
+/** An attribute of the item must have this value. */
 export const equals = (attribute: string, value: string | number): Condition => ({
   kind: 'equals',
   attribute,

@@ -3,6 +3,7 @@ import topologyJson from '../../topology.json';
 /** The topology that serverless.yml deploys and the embedded runtime provisions (topology.json). */
 export const topology = topologyJson;
 
+/** The four queues of the topology. */
 export type QueueName = keyof typeof topology.queues;
 
 /** The physical names of a stage's resources, as serverless.yml names them. */
