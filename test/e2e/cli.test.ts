@@ -1,7 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startMoto } from '../../src/local/moto';
+import { freePort, startMoto } from '../../src/local/moto';
+import { eventually } from '../support/moto-stack';
 import { ROOT, SEEDS, EVENTS, startTestStack, type TestStack } from '../support/e2e';
 
 const run = promisify(execFile);
@@ -87,3 +89,70 @@ test('a missing moto_server stops with a message naming pip install and the Loca
     process.env['PATH'] = path;
   }
 });
+
+describe('npm run stack', () => {
+  const startStack = async (port: number) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/local/cli.ts', 'stack', '--port', String(port)],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    await eventually(
+      async () => (output.includes('Embedded stack ready') ? true : undefined),
+      30_000,
+      'the stack',
+    );
+    return { child, output: () => output };
+  };
+  const listening = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+
+  test('prints the endpoint, names and a ready-to-paste AWS CLI line; SIGTERM stops it cleanly', async () => {
+    const port = await freePort();
+    const { child, output } = await startStack(port);
+    for (const text of [
+      `http://127.0.0.1:${port}/123456789012/user-directory-local-input`,
+      'arn:aws:sns:us-east-1:123456789012:user-directory-local-commands',
+      'user-directory-local-cache',
+      `aws --endpoint-url http://127.0.0.1:${port} --region us-east-1 sqs send-message --queue-url`,
+      '--message-body file://events/01-group-created-engineering.json --delay-seconds 1',
+    ])
+      expect(output()).toContain(text);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await listening(port)).toBe(false);
+  }, 60_000);
+
+  test('moto does not outlive a stack that is killed outright (SIGKILL)', async () => {
+    const port = await freePort();
+    const { child } = await startStack(port);
+    expect(await listening(port)).toBe(true);
+    child.kill('SIGKILL');
+    await eventually(async () => ((await listening(port)) ? undefined : true), 15_000, 'moto to go away');
+  }, 60_000);
+});
+
+test('npm start sends every events/ file, prints the final tables and exits 0', async () => {
+  const started = Date.now();
+  const result = await cli(['start']);
+  expect(result.code).toBe(0);
+  expect(Date.now() - started).toBeLessThan(90_000);
+  expect(result.stdout).toMatch(/\[17\/17\] 17-rejected-kinds-disagree\.json -> REJECTED/);
+  expect(result.stdout).toMatch(/^Users \(2\)$/m);
+  expect(result.stdout).toMatch(/^ana\.souza@example\.com +Ana Paula Souza +Platform Engineering$/m);
+  expect(result.stdout).toMatch(/^Platform Engineering +ana\.souza@example\.com, carla@example\.com$/m);
+  expect(result.stdout).toMatch(/^Memberships \(3\)$/m);
+  expect(result.stdout).toMatch(/^Rejected commands \(6\)$/m);
+  expect(result.stdout).not.toMatch(/correct horse|s3cret-pass|rotated-pass/);
+}, 120_000);
