@@ -40,11 +40,26 @@ export interface EmbeddedStack extends Provisioned {
   readonly stop: () => Promise<void>;
 }
 
+/**
+ * Starts moto on the given port, or on a free one; a free port can be taken by someone else before
+ * moto binds it, so that case is tried again on another.
+ */
+const startMotoOn = async (port: number | undefined): Promise<MotoServer> => {
+  if (port !== undefined) return startMoto(port);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startMoto(await freePort());
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+};
+
 /** Starts moto on loopback, provisions the topology and runs both handlers in-process. */
 export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> => {
   const stage = options.stage ?? 'local';
   const region = options.region ?? 'us-east-1';
-  const moto: MotoServer = await startMoto(options.port ?? (await freePort()));
+  const moto: MotoServer = await startMotoOn(options.port);
   const mappings: Mapping[] = [];
   let server: Server | undefined;
   const stop = async (): Promise<void> => {
