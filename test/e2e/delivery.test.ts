@@ -208,3 +208,30 @@ test('a body sent straight to the queue still gets a full answer', async () => {
   const { outcome } = await sendAndWait(t, '[]');
   expect(outcome).toMatchObject({ status: 'REJECTED', reasons: ['must be a JSON object, got an array'] });
 });
+
+test('a published event the cache handler cannot decode becomes a rejection record, not a retry', async () => {
+  const sns = new SNSClient(clientOptions(t.stack.config));
+  await sns.send(
+    new PublishCommand({
+      TopicArn: t.stack.topicArn,
+      Message: JSON.stringify({
+        schema: 'user-directory.command.v1',
+        commandId: 'forged-1',
+        sentAt: 'x',
+        command: { type: 'USER_CREATED', password: 'plain-text-here' },
+      }),
+      MessageAttributes: { commandId: { DataType: 'String', StringValue: 'forged-1' } },
+    }),
+  );
+  sns.destroy();
+  const outcome = await waitForOutcome(t.target.doc, t.stack.names.table, 'forged-1', 20_000);
+  expect(outcome).toMatchObject({ status: 'REJECTED', stage: 'cache-handler' });
+  expect(outcome.reasons).toEqual(
+    expect.arrayContaining([
+      'published event: command.password: unknown field (allowed fields: type, name, email, passwordHash, groups)',
+      'published event: command.passwordHash: is required',
+    ]),
+  );
+  expect(JSON.stringify(outcome)).not.toContain('plain-text-here');
+  expect(await queueDepth(t.stack.queueUrls.cache)).toBe(0);
+});
