@@ -31,7 +31,7 @@ import {
   type UserItem,
 } from '../domain/model';
 import type { GroupRecord, Lookup, View } from '../domain/planner';
-import type { Condition, WriteOp } from '../domain/writes';
+import { present, type Condition, type WriteOp } from '../domain/writes';
 import { clientOptions, type AwsConfig } from './aws-config';
 
 /** A DynamoDB document client for the given connection. */
@@ -125,13 +125,12 @@ export const compileOp = (tableName: string, op: WriteOp) => {
       };
     }
     case 'check': {
-      const condition = compileConditions(op.conditions, names, values) ?? 'attribute_exists(#pk)';
-      if (condition === 'attribute_exists(#pk)') names['#pk'] = TABLE.partitionKey;
+      const conditions = op.conditions.length > 0 ? op.conditions : [present];
       return {
         ConditionCheck: {
           TableName: tableName,
           Key: { pk: op.key.pk, sk: op.key.sk },
-          ConditionExpression: condition,
+          ConditionExpression: compileConditions(conditions, names, values) ?? '',
           ...withExpressions(names, values),
         },
       };
