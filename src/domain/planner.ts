@@ -165,6 +165,24 @@ const knownGroups = (refs: readonly { id: string }[], view: View): GroupRecord[]
     return record === undefined ? [] : [record];
   });
 
+/** Removes one membership; no condition, so a concurrent group deletion's sweep cannot make it fail. */
+const membershipRemoval = (userKey: string, groupKey: string): WriteOp => ({
+  op: 'delete',
+  label: `membership:${groupKey}`,
+  key: keys.membership(userKey, groupKey),
+  conditions: [],
+});
+
+/** Frees a user's current email, only if the claim is still this user's. */
+const emailClaimRemoval = (user: UserItem): WriteOp => ({
+  op: 'delete',
+  label: 'email:old',
+  key: keys.email(user.userId),
+  conditions: [equals('userKey', user.userKey)],
+});
+
+const unknownUser = (label: string): Plan => reject(reason('user', `unknown user: ${quote(label)}`));
+
 const unknownGroup = (ref: { label: string }): Plan =>
   reject(reason('group', `unknown group: ${quote(ref.label)}`));
 
@@ -348,7 +366,7 @@ const planUserUpdated = (
   view: View,
   ctx: PlanContext,
 ): Plan => {
-  if (view.user === undefined) return reject(reason('user', `unknown user: ${quote(command.user.label)}`));
+  if (view.user === undefined) return unknownUser(command.user.label);
   const { user, memberships } = view.user;
   const newUserId = command.email === undefined ? user.userId : userIdOf(command.email);
   const emailChanges = newUserId !== user.userId;
@@ -385,22 +403,9 @@ const planUserUpdated = (
         conditions: [equals('version', user.version)],
       },
       ...(emailChanges && command.email !== undefined
-        ? [
-            {
-              op: 'delete',
-              label: 'email:old',
-              key: keys.email(user.userId),
-              conditions: [equals('userKey', user.userKey)],
-            } satisfies WriteOp,
-            emailClaim(newUserId, user.userKey, command.email),
-          ]
+        ? [emailClaimRemoval(user), emailClaim(newUserId, user.userKey, command.email)]
         : []),
-      ...removals.map((groupKey): WriteOp => ({
-        op: 'delete',
-        label: `membership:${groupKey}`,
-        key: keys.membership(user.userKey, groupKey),
-        conditions: [],
-      })),
+      ...removals.map((groupKey) => membershipRemoval(user.userKey, groupKey)),
       ...additions.flatMap((record) => [
         groupStillThere(record),
         membershipOp(user.userKey, record.group.groupKey, ctx.now),
@@ -410,7 +415,7 @@ const planUserUpdated = (
 };
 
 const planUserDeleted = (event: CommandEvent, label: string, view: View, ctx: PlanContext): Plan => {
-  if (view.user === undefined) return reject(reason('user', `unknown user: ${quote(label)}`));
+  if (view.user === undefined) return unknownUser(label);
   const { user, memberships } = view.user;
   return {
     kind: 'transaction',
@@ -422,18 +427,8 @@ const planUserDeleted = (event: CommandEvent, label: string, view: View, ctx: Pl
         key: keys.user(user.userKey),
         conditions: [equals('version', user.version)],
       },
-      {
-        op: 'delete',
-        label: 'email:old',
-        key: keys.email(user.userId),
-        conditions: [equals('userKey', user.userKey)],
-      },
-      ...memberships.map((groupKey): WriteOp => ({
-        op: 'delete',
-        label: `membership:${groupKey}`,
-        key: keys.membership(user.userKey, groupKey),
-        conditions: [],
-      })),
+      emailClaimRemoval(user),
+      ...memberships.map((groupKey) => membershipRemoval(user.userKey, groupKey)),
     ],
   };
 };
