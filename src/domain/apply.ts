@@ -1,32 +1,17 @@
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 import type { CommandEvent } from './events';
-import { rejectionItem, type CommandItem, type Key } from './model';
+import { entityTypeOf, rejectionItem, type CommandItem } from './model';
 import {
   lookupFor,
   planCommand,
   planGroupDeletionFinish,
   planMembershipSweep,
-  type Lookup,
   type PlanContext,
-  type View,
 } from './planner';
 import { formatReason, type Reason } from './reasons';
-import { absent, MARKER_LABEL, type WriteOp } from './writes';
-
-/** The result of one transaction: done, or cancelled with the labels of the operations whose condition failed. */
-export type TransactResult =
-  | { readonly kind: 'committed' }
-  | { readonly kind: 'cancelled'; readonly failed: readonly string[]; readonly conflict: boolean };
-
-/** The port to the directory's storage; the DynamoDB adapter implements it. */
-export interface DirectoryStore {
-  readonly getCommand: (commandId: string) => TE.TaskEither<Error, CommandItem | undefined>;
-  readonly load: (lookup: Lookup) => TE.TaskEither<Error, View>;
-  readonly transact: (ops: readonly WriteOp[]) => TE.TaskEither<Error, TransactResult>;
-  /** Up to `limit` membership keys of a group, read from the GSI. */
-  readonly membershipsOfGroup: (groupKey: string, limit: number) => TE.TaskEither<Error, readonly Key[]>;
-}
+import type { DirectoryStore } from './store';
+import { MARKER_LABEL } from './writes';
 
 /** What became of a command. */
 export type Outcome =
@@ -68,19 +53,20 @@ const recordRejection = (
   ctx: PlanContext,
 ): TE.TaskEither<Error, Outcome> => {
   const formatted = reasons.map(formatReason);
-  const item = rejectionItem({
-    commandId: event.commandId,
-    eventType: event.command.type,
-    entityType: event.command.type.startsWith('USER') ? 'USER' : 'GROUP',
-    stage: 'cache-handler',
-    reasons: formatted,
-    at: ctx.now,
-    sentAt: event.sentAt,
-  });
   return pipe(
-    store.transact([{ op: 'put', label: MARKER_LABEL, item, conditions: [absent] }]),
-    TE.map((r): Outcome =>
-      r.kind === 'committed'
+    store.recordRejection(
+      rejectionItem({
+        commandId: event.commandId,
+        eventType: event.command.type,
+        entityType: entityTypeOf(event.command.type),
+        stage: 'cache-handler',
+        reasons: formatted,
+        at: ctx.now,
+        sentAt: event.sentAt,
+      }),
+    ),
+    TE.map((written): Outcome =>
+      written === 'stored'
         ? { kind: 'rejected', reasons: formatted }
         : { kind: 'duplicate', status: 'REJECTED' },
     ),

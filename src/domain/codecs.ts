@@ -94,7 +94,7 @@ export const toReasons = (errors: t.Errors, prefix = ''): Reason[] =>
 
 /** Decodes with an io-ts codec into a Validation of precise reasons. */
 export const decodeWith =
-  <A>(codec: t.Type<A, unknown, unknown>, prefix = '') =>
+  <A>(codec: t.Decoder<unknown, A>, prefix = '') =>
   (u: unknown): Validation<A> => {
     const result = codec.decode(u);
     if (E.isRight(result)) return result;

@@ -1,9 +1,9 @@
-import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
 import { decodeWith, strictObject } from './codecs';
-import type { HashedCommand } from './commands';
-import { type Validation, reason } from './reasons';
+import { isEventType, type EventType, type HashedCommand } from './commands';
+import { HEX64 } from './ids';
+import { ARGON2ID_PHC } from './password';
+import { fail, type Validation } from './reasons';
 
 /** The schema tag of events published by the message handler. */
 export const EVENT_SCHEMA = 'user-directory.command.v1';
@@ -18,8 +18,8 @@ export interface CommandEvent {
   readonly command: HashedCommand;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-const PHC = /^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+/** The hashed command of one event type. */
+type CommandOf<K extends EventType> = Extract<HashedCommand, { readonly type: K }>;
 
 const pattern = (name: string, re: RegExp, what: string) =>
   new t.Type<string, string, unknown>(
@@ -30,15 +30,15 @@ const pattern = (name: string, re: RegExp, what: string) =>
   );
 
 const nonEmpty = pattern('text', /\S/, 'a non-empty string');
-const hash = pattern('passwordHash', PHC, 'an argon2id PHC string');
+const hash = pattern('passwordHash', ARGON2ID_PHC, 'an argon2id PHC string');
 const ref = strictObject(
   'ref',
   { id: pattern('id', HEX64, '64 lowercase hex characters'), label: t.string },
   {},
 );
-const refs = t.array(ref);
+const refs = t.readonlyArray(ref);
 
-const commandCodecs: Record<string, t.Mixed> = {
+const commandCodecs = {
   GROUP_CREATED: strictObject('GROUP_CREATED', { type: t.literal('GROUP_CREATED'), name: nonEmpty }, {}),
   GROUP_UPDATED: strictObject(
     'GROUP_UPDATED',
@@ -57,6 +57,52 @@ const commandCodecs: Record<string, t.Mixed> = {
     { name: nonEmpty, email: nonEmpty, passwordHash: hash, groups: refs },
   ),
   USER_DELETED: strictObject('USER_DELETED', { type: t.literal('USER_DELETED'), user: ref }, {}),
+} satisfies { readonly [K in EventType]: t.Decoder<unknown, CommandOf<K>> };
+
+/** True when A and B are assignable both ways and have the same keys (optional ones included). */
+type Same<A, B> = [A, keyof A] extends [B, keyof B]
+  ? [B, keyof B] extends [A, keyof A]
+    ? true
+    : false
+  : false;
+
+/**
+ * Compile-time proof that each codec decodes exactly its `HashedCommand` (a field added to, removed
+ * from or retyped in `Command` without its codec fails the typecheck).
+ */
+export const CODECS_MATCH_COMMANDS: {
+  readonly [K in EventType]: Same<t.TypeOf<(typeof commandCodecs)[K]>, CommandOf<K>>;
+} = {
+  GROUP_CREATED: true,
+  GROUP_UPDATED: true,
+  GROUP_DELETED: true,
+  USER_CREATED: true,
+  USER_UPDATED: true,
+  USER_DELETED: true,
+};
+
+const eventCodec = <K extends EventType>(type: K) =>
+  strictObject(
+    `CommandEvent.${type}`,
+    { schema: t.literal(EVENT_SCHEMA), commandId: nonEmpty, sentAt: nonEmpty, command: commandCodecs[type] },
+    {},
+  );
+
+const eventCodecs: { readonly [K in EventType]: t.Decoder<unknown, CommandEvent> } = {
+  GROUP_CREATED: eventCodec('GROUP_CREATED'),
+  GROUP_UPDATED: eventCodec('GROUP_UPDATED'),
+  GROUP_DELETED: eventCodec('GROUP_DELETED'),
+  USER_CREATED: eventCodec('USER_CREATED'),
+  USER_UPDATED: eventCodec('USER_UPDATED'),
+  USER_DELETED: eventCodec('USER_DELETED'),
+};
+
+const commandTypeOf = (parsed: unknown): unknown => {
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const command = (parsed as Record<string, unknown>)['command'];
+  return typeof command === 'object' && command !== null
+    ? (command as Record<string, unknown>)['type']
+    : undefined;
 };
 
 /**
@@ -68,22 +114,9 @@ export const decodeCommandEvent = (body: string): Validation<CommandEvent> => {
   try {
     parsed = JSON.parse(body);
   } catch {
-    return E.left([reason('body', 'is not valid JSON')]);
+    return fail('body', 'is not valid JSON');
   }
-  const o = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-  const command = (typeof o['command'] === 'object' && o['command'] !== null ? o['command'] : {}) as Record<
-    string,
-    unknown
-  >;
-  const codec = commandCodecs[String(command['type'])];
-  if (codec === undefined) return E.left([reason('command.type', 'is not one of the six command types')]);
-  const eventCodec = strictObject(
-    'CommandEvent',
-    { schema: t.literal(EVENT_SCHEMA), commandId: nonEmpty, sentAt: nonEmpty, command: codec },
-    {},
-  );
-  return pipe(
-    decodeWith(eventCodec)(parsed),
-    E.map((event) => event as unknown as CommandEvent),
-  );
+  const type = commandTypeOf(parsed);
+  if (!isEventType(type)) return fail('command.type', 'is not one of the six command types');
+  return decodeWith(eventCodecs[type])(parsed);
 };

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { groupIdOf, looksLikeIdReference, parseIdReference, userIdOf } from './ids';
-import { reason, type Validation } from './reasons';
+import { fail, type Validation } from './reasons';
 
 /** Longest name, in Unicode code points. */
 export const MAX_NAME_LENGTH = 128;
@@ -28,8 +28,6 @@ export interface UserRef {
   readonly id: string;
   readonly label: string;
 }
-
-const fail = <A>(path: string, message: string): Validation<A> => E.left([reason(path, message)]);
 
 const CONTROL = /\p{Cc}/u;
 

@@ -9,7 +9,8 @@ export const userIdOf = (normalizedEmail: string): string => sha256Hex(normalize
 /** The public id of a group: sha256 hex of its normalized (trimmed, NFC) name. */
 export const groupIdOf = (normalizedName: string): string => sha256Hex(normalizedName);
 
-const HEX64 = /^[0-9a-fA-F]{64}$/;
+/** A canonical public id: 64 lowercase hex characters (a sha256). */
+export const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
  * Reads a reference id: 64 hex characters, optionally behind `PREFIX|`.
@@ -17,7 +18,8 @@ const HEX64 = /^[0-9a-fA-F]{64}$/;
  */
 export const parseIdReference = (text: string, prefix: 'USER' | 'GROUP'): string | undefined => {
   const bare = text.startsWith(`${prefix}|`) ? text.slice(prefix.length + 1) : text;
-  return HEX64.test(bare) ? bare.toLowerCase() : undefined;
+  const id = bare.toLowerCase();
+  return HEX64.test(id) ? id : undefined;
 };
 
 /** True when a text has the shape of an id reference of either kind (used to keep names unambiguous). */

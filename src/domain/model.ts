@@ -17,29 +17,46 @@ export const TABLE = {
   gsi: 'gsi1',
   gsiPartitionKey: 'gsi1pk',
   gsiSortKey: 'gsi1sk',
+  /** What the GSI copies from each item. */
+  gsiProjection: 'ALL',
   ttlAttribute: 'expiresAt',
 } as const;
 
 /** GSI partitions that list entities. */
 export const LISTS = { users: 'USERS', groups: 'GROUPS', rejections: 'REJECTIONS' } as const;
 
+/** The partition-key prefix of each kind of item: the only place key shapes are spelled. */
+export const PREFIX = {
+  group: 'GROUP#',
+  groupName: 'GROUPNAME#',
+  user: 'USER#',
+  email: 'EMAIL#',
+  member: 'MEMBER#',
+  command: 'COMMAND#',
+} as const;
+
 /** The primary key of each kind of item. */
 export const keys = {
-  group: (groupKey: string): Key => ({ pk: `GROUP#${groupKey}`, sk: 'GROUP' }),
-  groupName: (groupId: string): Key => ({ pk: `GROUPNAME#${groupId}`, sk: 'GROUPNAME' }),
-  user: (userKey: string): Key => ({ pk: `USER#${userKey}`, sk: 'USER' }),
-  email: (userId: string): Key => ({ pk: `EMAIL#${userId}`, sk: 'EMAIL' }),
+  group: (groupKey: string): Key => ({ pk: `${PREFIX.group}${groupKey}`, sk: 'GROUP' }),
+  groupName: (groupId: string): Key => ({ pk: `${PREFIX.groupName}${groupId}`, sk: 'GROUPNAME' }),
+  user: (userKey: string): Key => ({ pk: `${PREFIX.user}${userKey}`, sk: 'USER' }),
+  email: (userId: string): Key => ({ pk: `${PREFIX.email}${userId}`, sk: 'EMAIL' }),
   membership: (userKey: string, groupKey: string): Key => ({
-    pk: `USER#${userKey}`,
-    sk: `MEMBER#${groupKey}`,
+    pk: `${PREFIX.user}${userKey}`,
+    sk: `${PREFIX.member}${groupKey}`,
   }),
-  command: (commandId: string): Key => ({ pk: `COMMAND#${commandId}`, sk: 'COMMAND' }),
+  command: (commandId: string): Key => ({ pk: `${PREFIX.command}${commandId}`, sk: 'COMMAND' }),
 };
 
-/** Sort-key prefix of a user's membership items, and the GSI partition of a group's members. */
-export const MEMBER_PREFIX = 'MEMBER#';
+/** The public group id a name claim's key holds. */
+export const groupIdOfClaim = (claim: GroupNameItem): string => claim.pk.slice(PREFIX.groupName.length);
+/** The public user id an email claim's key holds. */
+export const userIdOfClaim = (claim: EmailItem): string => claim.pk.slice(PREFIX.email.length);
+
+/** Sort-key prefix of a user's membership items, and the GSI sort-key prefix of a group's members. */
+export const MEMBER_PREFIX = PREFIX.member;
 /** The GSI partition that lists a group's memberships. */
-export const groupMembersPartition = (groupKey: string): string => `GROUP#${groupKey}`;
+export const groupMembersPartition = (groupKey: string): string => `${PREFIX.group}${groupKey}`;
 
 /** A group; its key never changes, its name and public id do. */
 export interface GroupItem extends Key {
@@ -131,27 +148,51 @@ export const REJECTION_TTL_SECONDS = 30 * 24 * 3600;
 export const expiryOf = (nowIso: string, ttlSeconds: number): number =>
   Math.floor(Date.parse(nowIso) / 1000) + ttlSeconds;
 
-/** The rejection record of a command. */
-export const rejectionItem = (args: {
-  commandId: string;
-  eventType: string | null;
-  entityType: string | null;
-  stage: CommandItem['stage'];
-  reasons: readonly string[];
-  at: string;
-  sentAt?: string;
-}): CommandItem => ({
-  ...keys.command(args.commandId),
+/** The entity an event type belongs to: USER_* -> USER, GROUP_* -> GROUP. */
+export const entityTypeOf = (eventType: string): 'USER' | 'GROUP' =>
+  eventType.startsWith('USER') ? 'USER' : 'GROUP';
+
+/** What every command item records, whatever its status. */
+export interface CommandRecordFields {
+  readonly commandId: string;
+  readonly eventType: string | null;
+  readonly entityType: string | null;
+  readonly stage: CommandItem['stage'];
+  readonly at: string;
+  readonly sentAt?: string;
+}
+
+const commandItem = (
+  fields: CommandRecordFields,
+  status: CommandStatus,
+  ttlSeconds: number,
+): Omit<CommandItem, 'reasons' | 'groupKey' | 'gsi1pk' | 'gsi1sk'> => ({
+  ...keys.command(fields.commandId),
   type: 'COMMAND',
-  status: 'REJECTED',
-  commandId: args.commandId,
-  eventType: args.eventType,
-  entityType: args.entityType,
-  stage: args.stage,
-  reasons: args.reasons,
-  at: args.at,
-  ...(args.sentAt === undefined ? {} : { sentAt: args.sentAt }),
-  expiresAt: expiryOf(args.at, REJECTION_TTL_SECONDS),
+  commandId: fields.commandId,
+  status,
+  eventType: fields.eventType,
+  entityType: fields.entityType,
+  stage: fields.stage,
+  at: fields.at,
+  ...(fields.sentAt === undefined ? {} : { sentAt: fields.sentAt }),
+  expiresAt: expiryOf(fields.at, ttlSeconds),
+});
+
+/** The marker of a command applied (or, for a group deletion under way, in progress) by the cache handler. */
+export const markerItem = (
+  fields: CommandRecordFields,
+  status: 'APPLIED' | 'IN_PROGRESS',
+  groupKey?: string,
+): CommandItem => ({
+  ...commandItem(fields, status, MARKER_TTL_SECONDS),
+  ...(groupKey === undefined ? {} : { groupKey }),
+});
+
+/** The rejection record of a command: the one shape every stage stores a refusal in. */
+export const rejectionItem = (fields: CommandRecordFields & { reasons: readonly string[] }): CommandItem => ({
+  ...commandItem(fields, 'REJECTED', REJECTION_TTL_SECONDS),
+  reasons: fields.reasons,
   gsi1pk: LISTS.rejections,
-  gsi1sk: `${args.at}#${args.commandId}`,
+  gsi1sk: `${fields.at}#${fields.commandId}`,
 });

@@ -56,11 +56,12 @@ export interface Argon2idPhc {
   readonly hash: Buffer;
 }
 
-const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+/** An Argon2id v19 PHC string: parameters, salt and hash captured. */
+export const ARGON2ID_PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 /** Decodes an Argon2id PHC string. */
 export const decodeArgon2idPhc = (phc: string): E.Either<string, Argon2idPhc> => {
-  const m = PHC.exec(phc);
+  const m = ARGON2ID_PHC.exec(phc);
   if (m === null) return E.left('not an argon2id v19 PHC string');
   return E.right({
     params: { memoryKiB: Number(m[1]), iterations: Number(m[2]), parallelism: Number(m[3]) },

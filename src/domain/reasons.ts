@@ -1,5 +1,5 @@
 import type { NonEmptyArray } from 'fp-ts/NonEmptyArray';
-import type { Either } from 'fp-ts/Either';
+import { left, type Either } from 'fp-ts/Either';
 
 /** One precise reason a command was refused: the field path and what was wrong with it. */
 export interface Reason {
@@ -12,6 +12,16 @@ export type Validation<A> = Either<NonEmptyArray<Reason>, A>;
 
 /** Builds a reason. */
 export const reason = (path: string, message: string): Reason => ({ path, message });
+
+/** A failed validation with one reason. */
+export const fail = <A>(path: string, message: string): Validation<A> => left([reason(path, message)]);
+
+/**
+ * Quotes a text for a reason as a JSON string, cut to `maxChars` characters with an ellipsis, so a
+ * reason never grows with a hostile input.
+ */
+export const quote = (text: string, maxChars = Number.POSITIVE_INFINITY): string =>
+  JSON.stringify(text.length > maxChars ? `${text.slice(0, maxChars)}…` : text);
 
 /** Renders a reason as `path: message`, the form users see in the CLI and in rejection records. */
 export const formatReason = (r: Reason): string => (r.path === '' ? r.message : `${r.path}: ${r.message}`);

@@ -1,76 +1,87 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as E from 'fp-ts/Either';
 import { makeArgon2idHasher } from '../adapters/argon2id';
-import { awsConfigFromEnv, requireEnv } from '../adapters/aws-config';
-import { makeDocumentClient, putRejection } from '../adapters/dynamodb';
+import { awsConfigFromEnv, requireEnv, type AwsConfig } from '../adapters/aws-config';
+import { makeDirectoryStore, makeDocumentClient } from '../adapters/dynamodb';
 import { makeSnsClient, publishBatch, type Publication } from '../adapters/sns';
-import { rejectionItem, type CommandItem } from '../domain/model';
 import { parseArgon2idParams, type PasswordHasher } from '../domain/password';
-import { processMessage } from '../domain/pipeline';
+import { processMessage, type PipelineFailure } from '../domain/pipeline';
 import { formatReason } from '../domain/reasons';
-import { batchResponse, lazy, makeLogger, sentAtOf } from './runtime';
+import type { RejectionStore } from '../domain/store';
+import { batchResponse, lazy, makeLogger, sentAtOf, storeRejection } from './runtime';
 
 /** What the message handler needs from the outside world. */
 export interface MessageHandlerDeps {
   readonly hasher: PasswordHasher;
   /** Publishes up to 10 events; returns the ids that failed. */
   readonly publish: (entries: readonly Publication[]) => Promise<Set<string>>;
-  readonly recordRejection: (item: CommandItem) => Promise<'stored' | 'duplicate'>;
+  readonly rejections: RejectionStore;
   readonly logger: Logger;
 }
 
+type Accepted = Publication & { readonly eventType: string };
+
+/** Records why a message produced no event; returns false when it must be retried. */
+const settleFailure = async (
+  deps: MessageHandlerDeps,
+  record: SQSRecord,
+  failure: PipelineFailure,
+): Promise<boolean> => {
+  const commandId = record.messageId;
+  if (failure.kind === 'transient') {
+    deps.logger.error('command failed, will be retried', { commandId, error: failure.error.message });
+    return false;
+  }
+  const reasons = failure.reasons.map(formatReason);
+  const stored = await storeRejection(deps.rejections, {
+    commandId,
+    eventType: failure.eventType,
+    entityType: failure.entityType,
+    stage: 'message-handler',
+    reasons,
+    sentAt: sentAtOf(record),
+  });
+  if (!stored.ok) {
+    deps.logger.error('command rejection not stored, will be retried', { commandId, error: stored.error });
+    return false;
+  }
+  deps.logger.warn('command rejected', {
+    commandId,
+    eventType: failure.eventType,
+    reasons,
+    stored: stored.written,
+  });
+  return true;
+};
+
 /**
- * The message handler: each input record runs the core pipeline; valid commands are published in one
- * batch, invalid ones stored as rejection records (not retried), transient failures retried by SQS.
+ * The message handler: the records of a batch run the core pipeline concurrently (the KDF works off
+ * the event loop); valid commands are published in one batch, invalid ones stored as rejection
+ * records (not retried), transient failures retried by SQS.
  */
 export const makeMessageHandler =
   (deps: MessageHandlerDeps) =>
   async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const results = await Promise.all(
+      event.Records.map((record) =>
+        processMessage(deps.hasher)(record.body, { commandId: record.messageId, sentAt: sentAtOf(record) })(),
+      ),
+    );
     const failed: string[] = [];
-    const publications: (Publication & { eventType: string })[] = [];
-    for (const record of event.Records) {
-      const commandId = record.messageId;
-      const result = await processMessage(deps.hasher)(record.body, {
-        commandId,
-        sentAt: sentAtOf(record),
-      })();
+    const publications: Accepted[] = [];
+    for (const [i, record] of event.Records.entries()) {
+      const result = results[i];
+      if (result === undefined) continue;
       if (E.isRight(result)) {
+        const { commandId, command } = result.right;
         publications.push({
           id: commandId,
           message: JSON.stringify(result.right),
-          attributes: { commandId, eventType: result.right.command.type },
-          eventType: result.right.command.type,
+          attributes: { commandId, eventType: command.type },
+          eventType: command.type,
         });
-        continue;
-      }
-      const failure = result.left;
-      if (failure.kind === 'transient') {
-        deps.logger.error('command failed, will be retried', { commandId, error: failure.error.message });
-        failed.push(commandId);
-        continue;
-      }
-      const reasons = failure.reasons.map(formatReason);
-      try {
-        const stored = await deps.recordRejection(
-          rejectionItem({
-            commandId,
-            eventType: failure.eventType,
-            entityType: failure.entityType,
-            stage: 'message-handler',
-            reasons,
-            at: new Date().toISOString(),
-            sentAt: sentAtOf(record),
-          }),
-        );
-        deps.logger.warn('command rejected', { commandId, eventType: failure.eventType, reasons, stored });
-      } catch (error) {
-        deps.logger.error('command rejection not stored, will be retried', {
-          commandId,
-          error: String(error),
-        });
-        failed.push(commandId);
-      }
+      } else if (!(await settleFailure(deps, record, result.left))) failed.push(record.messageId);
     }
     const publishFailures = await deps.publish(publications).catch((error: unknown) => {
       deps.logger.error('publish failed', { error: String(error) });
@@ -88,21 +99,34 @@ export const makeMessageHandler =
     return batchResponse(failed);
   };
 
+/** The message handler's dependencies on a connection, with a KDF and a logger. */
+export const messageHandlerDeps = (args: {
+  readonly config: AwsConfig;
+  readonly topicArn: string;
+  readonly tableName: string;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
+}): MessageHandlerDeps => {
+  const sns = makeSnsClient(args.config);
+  return {
+    hasher: args.hasher,
+    publish: (entries) => publishBatch(sns, args.topicArn, entries),
+    rejections: makeDirectoryStore(makeDocumentClient(args.config), args.tableName),
+    logger: args.logger,
+  };
+};
+
 /** Dependencies from the Lambda environment: TOPIC_ARN, CACHE_TABLE_NAME, KDF_PARAMS, AWS_ENDPOINT_URL. */
 export const messageHandlerDepsFromEnv = (env: NodeJS.ProcessEnv = process.env): MessageHandlerDeps => {
-  const config = awsConfigFromEnv(env);
-  const topicArn = requireEnv('TOPIC_ARN', env);
-  const table = requireEnv('CACHE_TABLE_NAME', env);
   const params = parseArgon2idParams(env['KDF_PARAMS']);
   if (E.isLeft(params)) throw new Error(params.left);
-  const sns = makeSnsClient(config);
-  const doc = makeDocumentClient(config);
-  return {
+  return messageHandlerDeps({
+    config: awsConfigFromEnv(env),
+    topicArn: requireEnv('TOPIC_ARN', env),
+    tableName: requireEnv('CACHE_TABLE_NAME', env),
     hasher: makeArgon2idHasher(params.right),
-    publish: (entries) => publishBatch(sns, topicArn, entries),
-    recordRejection: (item) => putRejection(doc, table, item),
     logger: makeLogger('message-handler'),
-  };
+  });
 };
 
 const deps = lazy(() => makeMessageHandler(messageHandlerDepsFromEnv()));

@@ -1,11 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { rejectionItem, type CommandRecordFields } from '../domain/model';
+import type { RejectionStore, RejectionWrite } from '../domain/store';
 
 /** The structured JSON logger every handler writes its one line per command outcome with. */
-export const makeLogger = (serviceName: string): Logger =>
+export const makeLogger = (serviceName: string, logLevel?: string): Logger =>
   new Logger({
     serviceName,
-    logLevel: (process.env['POWERTOOLS_LOG_LEVEL'] as 'INFO' | undefined) ?? 'INFO',
+    logLevel: (logLevel ?? process.env['POWERTOOLS_LOG_LEVEL'] ?? 'INFO') as 'INFO',
   });
 
 /** Lambda's partial batch response: the records to retry. */
@@ -23,4 +25,18 @@ export const sentAtOf = (record: SQSRecord): string => {
 export const lazy = <T>(build: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= build());
+};
+
+/**
+ * Stores a handler's rejection record (the one way both handlers record a refused message).
+ * Right: written now or already there. Left: the store failed, and the record must be retried.
+ */
+export const storeRejection = async (
+  store: RejectionStore,
+  fields: Omit<CommandRecordFields, 'at'> & { readonly reasons: readonly string[] },
+): Promise<{ ok: true; written: RejectionWrite } | { ok: false; error: string }> => {
+  const result = await store.recordRejection(rejectionItem({ ...fields, at: new Date().toISOString() }))();
+  return result._tag === 'Right'
+    ? { ok: true, written: result.right }
+    : { ok: false, error: String(result.left) };
 };

@@ -12,7 +12,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { clientOptions, type AwsConfig } from '../adapters/aws-config';
-import { TABLE } from '../domain/model';
+import { cacheTableDefinition } from '../adapters/dynamodb/table';
 import { namesFor, topology, type QueueName, type StageNames } from './topology';
 
 /** What provisioning created: names, URLs and ARNs the runtime and the CLI need. */
@@ -119,40 +119,15 @@ export const provisionTopology = async (
     }),
   );
 
+  const table = cacheTableDefinition(names.table);
+  await dynamodb.send(new CreateTableCommand(table.create));
   await dynamodb.send(
-    new CreateTableCommand({
-      TableName: names.table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [TABLE.partitionKey, TABLE.sortKey, TABLE.gsiPartitionKey, TABLE.gsiSortKey].map(
-        (AttributeName) => ({ AttributeName, AttributeType: 'S' }),
-      ),
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TABLE.gsi,
-          KeySchema: [
-            { AttributeName: TABLE.gsiPartitionKey, KeyType: 'HASH' },
-            { AttributeName: TABLE.gsiSortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-      SSESpecification: { Enabled: true },
-    }),
-  );
-  await dynamodb.send(
-    new UpdateTimeToLiveCommand({
-      TableName: names.table,
-      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
-    }),
+    new UpdateTimeToLiveCommand({ TableName: names.table, TimeToLiveSpecification: table.timeToLive }),
   );
   await dynamodb.send(
     new UpdateContinuousBackupsCommand({
       TableName: names.table,
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: table.pointInTimeRecovery },
     }),
   );
   sqs.destroy();

@@ -1,14 +1,12 @@
 import type { Server } from 'node:http';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { makeArgon2idHasher } from '../adapters/argon2id';
 import type { AwsConfig } from '../adapters/aws-config';
-import { makeDirectoryStore, makeDocumentClient, putRejection } from '../adapters/dynamodb';
-import { makeSnsClient, publishBatch } from '../adapters/sns';
 import { makeSqsClient, sendMessage } from '../adapters/sqs';
 import { OWASP_ARGON2ID, type PasswordHasher } from '../domain/password';
-import { makeCacheHandler } from '../handlers/cache-handler';
+import { cacheHandlerDeps, makeCacheHandler } from '../handlers/cache-handler';
 import { makeHttpProducer } from '../handlers/http-producer';
-import { makeMessageHandler } from '../handlers/message-handler';
+import { makeMessageHandler, messageHandlerDeps } from '../handlers/message-handler';
+import { makeLogger } from '../handlers/runtime';
 import { startEventSourceMapping, type Mapping } from './event-source-mapping';
 import { startHttpServer } from './http-server';
 import { freePort, startMoto, type MotoServer } from './moto';
@@ -75,21 +73,20 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
         : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
     });
     const sqs = makeSqsClient(config);
-    const sns = makeSnsClient(config);
-    const doc = makeDocumentClient(config);
-    const table = provisioned.names.table;
-    const logger = (serviceName: string) => new Logger({ serviceName, logLevel: options.logLevel ?? 'INFO' });
-    const messageHandler = makeMessageHandler({
-      hasher: options.hasher ?? makeArgon2idHasher(OWASP_ARGON2ID),
-      publish: (entries) => publishBatch(sns, provisioned.topicArn, entries),
-      recordRejection: (item) => putRejection(doc, table, item),
-      logger: logger('message-handler'),
-    });
-    const cacheHandler = makeCacheHandler({
-      store: makeDirectoryStore(doc, table),
-      recordRejection: (item) => putRejection(doc, table, item),
-      logger: logger('cache-handler'),
-    });
+    const tableName = provisioned.names.table;
+    const logger = (serviceName: string) => makeLogger(serviceName, options.logLevel ?? 'INFO');
+    const messageHandler = makeMessageHandler(
+      messageHandlerDeps({
+        config,
+        topicArn: provisioned.topicArn,
+        tableName,
+        hasher: options.hasher ?? makeArgon2idHasher(OWASP_ARGON2ID),
+        logger: logger('message-handler'),
+      }),
+    );
+    const cacheHandler = makeCacheHandler(
+      cacheHandlerDeps({ config, tableName, logger: logger('cache-handler') }),
+    );
     const runtimeLogger = logger('embedded-runtime');
     const mapping = (functionName: 'messageHandler' | 'cacheHandler', queue: 'input' | 'cache') =>
       startEventSourceMapping({

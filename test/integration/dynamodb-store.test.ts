@@ -1,10 +1,11 @@
 import * as E from 'fp-ts/Either';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeDirectoryStore, makeDocumentClient, readDirectory } from '../../src/adapters/dynamodb';
-import { applyCommand, SWEEP_BATCH, type DirectoryStore, type Outcome } from '../../src/domain/apply';
+import { applyCommand, SWEEP_BATCH, type Outcome } from '../../src/domain/apply';
 import type { HashedCommand } from '../../src/domain/commands';
 import type { CommandEvent } from '../../src/domain/events';
-import { lookupFor, planCommand, planMembershipSweep, type View } from '../../src/domain/planner';
+import { lookupFor, planCommand, planMembershipSweep } from '../../src/domain/planner';
+import type { DirectoryStore, View } from '../../src/domain/store';
 import { provisionTopology } from '../../src/local/provision';
 import type { MotoServer } from '../../src/local/moto';
 import { HASH, eventOf, groupRef, userRef, viewOf } from '../support/builders';

@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { makeDocumentClient, readDirectory } from '../../src/adapters/dynamodb';
+import { cacheTableDefinition } from '../../src/adapters/dynamodb/table';
+import { TABLE } from '../../src/domain/model';
 import { makeSqsClient, receiveMessages } from '../../src/adapters/sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { toSqsEvent } from '../../src/local/event-source-mapping';
@@ -190,6 +192,35 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
       expect(resource(t(), id).Properties['Timeout']).toBe(topology.functions[key].timeoutSeconds);
       expect(resource(t(), id).Properties['MemorySize']).toBe(topology.functions[key].memoryMiB);
     }
+  });
+
+  test('the table in the template is, field by field, the one provisioning creates from the model', () => {
+    const props = resource(t(), 'CacheTable').Properties;
+    const table = cacheTableDefinition(names.table);
+    expect(Object.keys(props).sort()).toEqual(
+      [
+        'AttributeDefinitions',
+        'BillingMode',
+        'GlobalSecondaryIndexes',
+        'KeySchema',
+        'PointInTimeRecoverySpecification',
+        'SSESpecification',
+        'TableName',
+        'TimeToLiveSpecification',
+      ].sort(),
+    );
+    expect(props['TableName']).toBe(table.create.TableName);
+    expect(props['BillingMode']).toBe(table.create.BillingMode);
+    expect(props['AttributeDefinitions']).toEqual(table.create.AttributeDefinitions);
+    expect(props['KeySchema']).toEqual(table.create.KeySchema);
+    expect(props['GlobalSecondaryIndexes']).toEqual(table.create.GlobalSecondaryIndexes);
+    expect(props['SSESpecification']).toEqual({ SSEEnabled: table.create.SSESpecification?.Enabled });
+    expect(props['TimeToLiveSpecification']).toEqual(table.timeToLive);
+    expect(props['PointInTimeRecoverySpecification']).toEqual({
+      PointInTimeRecoveryEnabled: table.pointInTimeRecovery,
+    });
+    expect(table.create.KeySchema?.map((k) => k.AttributeName)).toEqual([TABLE.partitionKey, TABLE.sortKey]);
+    expect(table.timeToLive.AttributeName).toBe(TABLE.ttlAttribute);
   });
 
   test.each(['messageHandler', 'cacheHandler', 'httpProducer'])('%s.zip is under 150 KB', (fn) => {

@@ -1,6 +1,6 @@
 import { groupIdOf, userIdOf } from '../../src/domain/ids';
 import { keys, LISTS, type EmailItem } from '../../src/domain/model';
-import type { GroupRecord, UserRecord, View } from '../../src/domain/planner';
+import type { GroupRecord, UserRecord, View } from '../../src/domain/store';
 import type { HashedCommand } from '../../src/domain/commands';
 import { EVENT_SCHEMA, type CommandEvent } from '../../src/domain/events';
 

@@ -1,0 +1,153 @@
+/** The write side: the DynamoDB implementation of the domain's storage port. */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import * as TE from 'fp-ts/TaskEither';
+import {
+  groupIdOfClaim,
+  groupMembersPartition,
+  keys,
+  TABLE,
+  userIdOfClaim,
+  type EmailItem,
+  type GroupItem,
+  type GroupNameItem,
+  type Key,
+  type MembershipItem,
+  type UserItem,
+} from '../../domain/model';
+import type { DirectoryStore, GroupRecord, Lookup, TransactResult, View } from '../../domain/store';
+import { absent, type WriteOp } from '../../domain/writes';
+import { pollUntil } from '../poll-until';
+import { getCommandRecord, partitionQuery, queryAll, toError } from './client';
+import { compileOp, keyAttributes } from './expressions';
+
+/**
+ * Runs a transaction; a cancellation is a result (with the failed labels), not an error. A single
+ * put, update or delete goes as a plain conditional write: same guarantee, half the write units.
+ */
+export const transactWrite = async (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  ops: readonly WriteOp[],
+): Promise<TransactResult> => {
+  const [only] = ops;
+  if (ops.length === 1 && only !== undefined && only.op !== 'check') {
+    const compiled = compileOp(tableName, only);
+    try {
+      if (compiled.Put !== undefined) await doc.send(new PutCommand(compiled.Put));
+      else if (compiled.Update !== undefined) await doc.send(new UpdateCommand(compiled.Update));
+      else if (compiled.Delete !== undefined) await doc.send(new DeleteCommand(compiled.Delete));
+      return { kind: 'committed' };
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException)
+        return { kind: 'cancelled', failed: [only.label], conflict: false };
+      throw e;
+    }
+  }
+  try {
+    await doc.send(new TransactWriteCommand({ TransactItems: ops.map((op) => compileOp(tableName, op)) }));
+    return { kind: 'committed' };
+  } catch (e) {
+    if (!(e instanceof TransactionCanceledException)) throw e;
+    const reasons = e.CancellationReasons ?? [];
+    const failed = ops.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed').map((op) => op.label);
+    const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
+    if (failed.length === 0 && !conflict) throw e;
+    return { kind: 'cancelled', failed, conflict };
+  }
+};
+
+/** Most keys in one BatchGetItem request. */
+const BATCH_GET_LIMIT = 100;
+
+/** Reads items by key with strongly consistent reads, in chunks of 100, retrying unprocessed keys. */
+export const batchGet = async <T>(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keyList: readonly Key[],
+): Promise<T[]> => {
+  const out: T[] = [];
+  const unique = [...new Map(keyList.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+  for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_LIMIT).map(keyAttributes);
+    await pollUntil(
+      async () => {
+        const result = await doc.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        out.push(...((result.Responses?.[tableName] ?? []) as T[]));
+        pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+        return pending.length === 0 ? true : undefined;
+      },
+      { what: 'BatchGetItem to return every key', timeoutMs: 10_000, maxAttempts: 9 },
+    );
+  }
+  return out;
+};
+
+const loadView = async (doc: DynamoDBDocumentClient, tableName: string, lookup: Lookup): Promise<View> => {
+  const emailIds = [...lookup.emailIds, ...(lookup.userId === undefined ? [] : [lookup.userId])];
+  const claims = await batchGet<GroupNameItem | EmailItem>(doc, tableName, [
+    ...lookup.groupIds.map(keys.groupName),
+    ...emailIds.map(keys.email),
+  ]);
+  const nameClaims = claims.filter((c): c is GroupNameItem => c.type === 'GROUPNAME');
+  const emailClaims = claims.filter((c): c is EmailItem => c.type === 'EMAIL');
+  const groupItems = await batchGet<GroupItem>(
+    doc,
+    tableName,
+    nameClaims.map((c) => keys.group(c.groupKey)),
+  );
+  const groups = new Map<string, GroupRecord>();
+  for (const claim of nameClaims) {
+    const group = groupItems.find((g) => g.groupKey === claim.groupKey && g.status === 'ACTIVE');
+    if (group !== undefined) groups.set(groupIdOfClaim(claim), { claim, group });
+  }
+  const emails = new Map(emailClaims.map((c) => [userIdOfClaim(c), c]));
+  const userClaim = lookup.userId === undefined ? undefined : emails.get(lookup.userId);
+  if (userClaim === undefined) return { groups, emails };
+  const userItems = await queryAll<UserItem | MembershipItem>(
+    doc,
+    partitionQuery({ tableName, partition: keys.user(userClaim.userKey).pk, consistent: true }),
+  );
+  const user = userItems.find((i): i is UserItem => i.type === 'USER');
+  if (user === undefined) return { groups, emails };
+  const memberships = userItems
+    .filter((i): i is MembershipItem => i.type === 'MEMBERSHIP')
+    .map((m) => m.groupKey);
+  return { groups, emails, user: { user, memberships } };
+};
+
+/** The DynamoDB implementation of the directory store port. */
+export const makeDirectoryStore = (doc: DynamoDBDocumentClient, tableName: string): DirectoryStore => ({
+  getCommand: (commandId) => TE.tryCatch(() => getCommandRecord(doc, tableName, commandId), toError),
+  load: (lookup) => TE.tryCatch(() => loadView(doc, tableName, lookup), toError),
+  transact: (ops) => TE.tryCatch(() => transactWrite(doc, tableName, ops), toError),
+  membershipsOfGroup: (groupKey, limit) =>
+    TE.tryCatch(async () => {
+      const result = await doc.send(
+        new QueryCommand(
+          partitionQuery({ tableName, partition: groupMembersPartition(groupKey), index: 'gsi', limit }),
+        ),
+      );
+      return (result.Items ?? []).map((i) => ({
+        pk: String(i[TABLE.partitionKey]),
+        sk: String(i[TABLE.sortKey]),
+      }));
+    }, toError),
+  recordRejection: (item) =>
+    TE.tryCatch(async () => {
+      const result = await transactWrite(doc, tableName, [
+        { op: 'put', label: 'rejection', item, conditions: [absent] },
+      ]);
+      return result.kind === 'committed' ? 'stored' : 'duplicate';
+    }, toError),
+});

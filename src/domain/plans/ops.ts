@@ -1,0 +1,163 @@
+/** The shared vocabulary of the write planners: plans, their context, and the write ops they reuse. */
+import type { CommandEvent } from '../events';
+import {
+  entityTypeOf,
+  groupMembersPartition,
+  keys,
+  markerItem,
+  MEMBER_PREFIX,
+  type UserItem,
+} from '../model';
+import { quote, reason, type Reason } from '../reasons';
+import type { GroupRecord, View } from '../store';
+import { absent, equals, MARKER_LABEL, type WriteOp } from '../writes';
+
+/** What to do with a command. */
+export type Plan =
+  | { readonly kind: 'transaction'; readonly ops: readonly WriteOp[] }
+  | { readonly kind: 'reject'; readonly reasons: readonly Reason[] }
+  | { readonly kind: 'deleteGroup'; readonly groupKey: string; readonly begin: readonly WriteOp[] };
+
+/** When and by which command the writes happen. */
+export interface PlanContext {
+  readonly commandId: string;
+  readonly sentAt: string;
+  readonly now: string;
+}
+
+/** A group or user reference as the planners read it. */
+export interface Ref {
+  readonly id: string;
+  readonly label: string;
+}
+
+/** The command's marker, put only if absent: its failure means "already done". */
+export const marker = (
+  event: CommandEvent,
+  ctx: PlanContext,
+  status: 'APPLIED' | 'IN_PROGRESS' = 'APPLIED',
+  groupKey?: string,
+): WriteOp => ({
+  op: 'put',
+  label: MARKER_LABEL,
+  item: markerItem(
+    {
+      commandId: ctx.commandId,
+      eventType: event.command.type,
+      entityType: entityTypeOf(event.command.type),
+      stage: 'cache-handler',
+      at: ctx.now,
+      sentAt: ctx.sentAt,
+    },
+    status,
+    groupKey,
+  ),
+  conditions: [absent],
+});
+
+/** A one-transaction plan. */
+export const transaction = (...ops: WriteOp[]): Plan => ({ kind: 'transaction', ops });
+
+/** A refusal with its reasons. */
+export const reject = (...reasons: Reason[]): Plan => ({ kind: 'reject', reasons });
+
+/** The reason listing every reference of `refs` that names no active group (none when all are known). */
+export const unknownGroups = (refs: readonly Ref[], view: View): Reason[] => {
+  const missing = refs.filter((r) => !view.groups.has(r.id));
+  return missing.length === 0
+    ? []
+    : [
+        reason(
+          'groups',
+          `unknown group${missing.length > 1 ? 's' : ''}: ${missing.map((r) => quote(r.label)).join(', ')}`,
+        ),
+      ];
+};
+
+/** The refusal of a command naming a user that does not exist. */
+export const unknownUser = (label: string): Plan => reject(reason('user', `unknown user: ${quote(label)}`));
+
+/** The refusal of a command naming a group that does not exist. */
+export const unknownGroup = (ref: Ref): Plan => reject(reason('group', `unknown group: ${quote(ref.label)}`));
+
+/** The reason a name is refused because another group has it. */
+export const groupNameTaken = (name: string): Reason =>
+  reason('name', `a group named ${quote(name)} already exists`);
+
+/** The reason an email is refused because another user has it. */
+export const emailTaken = (email: string): Reason =>
+  reason('email', `a user with email ${quote(email)} already exists`);
+
+/** The active groups a list of references names, in order (unknown ones are reported elsewhere). */
+export const knownGroups = (refs: readonly Ref[], view: View): GroupRecord[] =>
+  refs.flatMap((ref) => {
+    const record = view.groups.get(ref.id);
+    return record === undefined ? [] : [record];
+  });
+
+/** Adds a user to a group, asserting inside the transaction that the name still names that group. */
+export const joinGroup = (userKey: string, record: GroupRecord, now: string): WriteOp[] => {
+  const { groupKey, groupId } = record.group;
+  return [
+    {
+      op: 'check',
+      label: `group:${groupId}`,
+      key: keys.groupName(groupId),
+      conditions: [equals('groupKey', groupKey)],
+    },
+    {
+      op: 'put',
+      label: `membership:${groupKey}`,
+      item: {
+        ...keys.membership(userKey, groupKey),
+        type: 'MEMBERSHIP',
+        userKey,
+        groupKey,
+        createdAt: now,
+        gsi1pk: groupMembersPartition(groupKey),
+        gsi1sk: `${MEMBER_PREFIX}${userKey}`,
+      },
+      conditions: [],
+    },
+  ];
+};
+
+/** Removes one membership; no condition, so a concurrent group deletion's sweep cannot make it fail. */
+export const leaveGroup = (userKey: string, groupKey: string): WriteOp => ({
+  op: 'delete',
+  label: `membership:${groupKey}`,
+  key: keys.membership(userKey, groupKey),
+  conditions: [],
+});
+
+/** Claims a group name (by its id) for a group, only if no group has it. */
+export const nameClaim = (groupId: string, groupKey: string, name: string): WriteOp => ({
+  op: 'put',
+  label: 'name:new',
+  item: { ...keys.groupName(groupId), type: 'GROUPNAME', groupKey, name },
+  conditions: [absent],
+});
+
+/** Frees a group name, only if the claim is still this group's. */
+export const nameClaimRemoval = (groupId: string, groupKey: string): WriteOp => ({
+  op: 'delete',
+  label: 'name:old',
+  key: keys.groupName(groupId),
+  conditions: [equals('groupKey', groupKey)],
+});
+
+/** Claims an email (by its user id) for a user, only if no user has it. */
+export const emailClaim = (userId: string, userKey: string, email: string): WriteOp => ({
+  op: 'put',
+  label: 'email:new',
+  item: { ...keys.email(userId), type: 'EMAIL', userKey, email },
+  conditions: [absent],
+});
+
+/** Frees a user's current email, only if the claim is still this user's. */
+export const emailClaimRemoval = (user: UserItem): WriteOp => ({
+  op: 'delete',
+  label: 'email:old',
+  key: keys.email(user.userId),
+  conditions: [equals('userKey', user.userKey)],
+});

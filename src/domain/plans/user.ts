@@ -1,0 +1,125 @@
+/** The write plans of the user commands. */
+import type { HashedCommand } from '../commands';
+import type { CommandEvent } from '../events';
+import { userIdOf } from '../ids';
+import { keys, LISTS } from '../model';
+import type { View } from '../store';
+import { absent, equals } from '../writes';
+import {
+  emailClaim,
+  emailClaimRemoval,
+  emailTaken,
+  joinGroup,
+  knownGroups,
+  leaveGroup,
+  marker,
+  reject,
+  transaction,
+  unknownGroups,
+  unknownUser,
+  type Plan,
+  type PlanContext,
+} from './ops';
+
+type CommandOf<K extends HashedCommand['type']> = Extract<HashedCommand, { type: K }>;
+
+/** USER_CREATED: the user (keyed by the command id), its email claim, its memberships and the marker. */
+export const planUserCreated = (
+  event: CommandEvent,
+  command: CommandOf<'USER_CREATED'>,
+  view: View,
+  ctx: PlanContext,
+): Plan => {
+  const userId = userIdOf(command.email);
+  const reasons = [
+    ...(view.emails.has(userId) ? [emailTaken(command.email)] : []),
+    ...unknownGroups(command.groups, view),
+  ];
+  if (reasons.length > 0) return reject(...reasons);
+  const userKey = ctx.commandId;
+  return transaction(
+    marker(event, ctx),
+    {
+      op: 'put',
+      label: 'user',
+      item: {
+        ...keys.user(userKey),
+        type: 'USER',
+        userKey,
+        userId,
+        name: command.name,
+        email: command.email,
+        passwordHash: command.passwordHash,
+        version: 1,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+        gsi1pk: LISTS.users,
+        gsi1sk: command.email,
+      },
+      conditions: [absent],
+    },
+    emailClaim(userId, userKey, command.email),
+    ...knownGroups(command.groups, view).flatMap((record) => joinGroup(userKey, record, ctx.now)),
+  );
+};
+
+/** USER_UPDATED: the user item, an atomic email swap, and the membership changes, in one transaction. */
+export const planUserUpdated = (
+  event: CommandEvent,
+  command: CommandOf<'USER_UPDATED'>,
+  view: View,
+  ctx: PlanContext,
+): Plan => {
+  if (view.user === undefined) return unknownUser(command.user.label);
+  const { user, memberships } = view.user;
+  const newEmail =
+    command.email !== undefined && userIdOf(command.email) !== user.userId ? command.email : undefined;
+  const newUserId = newEmail === undefined ? user.userId : userIdOf(newEmail);
+  const reasons = [
+    ...(newEmail !== undefined && view.emails.has(newUserId) ? [emailTaken(newEmail)] : []),
+    ...unknownGroups(command.groups ?? [], view),
+  ];
+  if (reasons.length > 0) return reject(...reasons);
+
+  const set: Record<string, string | number> = { updatedAt: ctx.now, version: user.version + 1 };
+  if (command.name !== undefined) set['name'] = command.name;
+  if (command.passwordHash !== undefined) set['passwordHash'] = command.passwordHash;
+  if (newEmail !== undefined) Object.assign(set, { email: newEmail, userId: newUserId, gsi1sk: newEmail });
+  const target = knownGroups(command.groups ?? [], view);
+  const targetKeys = new Set(target.map((r) => r.group.groupKey));
+  const removals = command.groups === undefined ? [] : memberships.filter((k) => !targetKeys.has(k));
+  const additions = target.filter((r) => !memberships.includes(r.group.groupKey));
+  return transaction(
+    marker(event, ctx),
+    {
+      op: 'update',
+      label: 'user',
+      key: keys.user(user.userKey),
+      set,
+      remove: [],
+      conditions: [equals('version', user.version)],
+    },
+    ...(newEmail === undefined
+      ? []
+      : [emailClaimRemoval(user), emailClaim(newUserId, user.userKey, newEmail)]),
+    ...removals.map((groupKey) => leaveGroup(user.userKey, groupKey)),
+    ...additions.flatMap((record) => joinGroup(user.userKey, record, ctx.now)),
+  );
+};
+
+/** USER_DELETED: the user, its email claim and every membership. */
+export const planUserDeleted = (event: CommandEvent, label: string, view: View, ctx: PlanContext): Plan => {
+  if (view.user === undefined) return unknownUser(label);
+  const { user, memberships } = view.user;
+  return transaction(
+    marker(event, ctx),
+    {
+      op: 'delete',
+      label: 'user',
+      key: keys.user(user.userKey),
+      conditions: [equals('version', user.version)],
+    },
+    emailClaimRemoval(user),
+    ...memberships.map((groupKey) => leaveGroup(user.userKey, groupKey)),
+  );
+};
