@@ -88,31 +88,28 @@ export const checkPassword = (path: string, raw: string): Validation<string> => 
   return E.right(raw);
 };
 
+const idReference =
+  (prefix: 'USER' | 'GROUP', hashOf: string) =>
+  (path: string, raw: string): Validation<UserRef | GroupRef> => {
+    const id = parseIdReference(raw.trim(), prefix);
+    const kind = prefix.toLowerCase();
+    return id === undefined
+      ? fail(
+          path,
+          `must be a ${kind} id: 64 hexadecimal characters (sha256 of the ${hashOf}), optionally prefixed '${prefix}|'`,
+        )
+      : E.right({ id, label: `${kind} ${id}` });
+  };
+
 /** A user id reference: 64 hex characters (sha256 of the email), optionally prefixed `USER|`. */
-export const userIdRef = (path: string, raw: string): Validation<UserRef> => {
-  const id = parseIdReference(raw.trim(), 'USER');
-  return id === undefined
-    ? fail(
-        path,
-        "must be a user id: 64 hexadecimal characters (sha256 of the email), optionally prefixed 'USER|'",
-      )
-    : E.right({ id, label: `user ${id}` });
-};
+export const userIdRef: (path: string, raw: string) => Validation<UserRef> = idReference('USER', 'email');
 
 /** A user named by email. */
 export const userEmailRef = (path: string, raw: string): Validation<UserRef> =>
   E.map((email: string) => ({ id: userIdOf(email), label: email }))(normalizeEmail(path, raw));
 
 /** A group id reference: 64 hex characters (sha256 of the name), optionally prefixed `GROUP|`. */
-export const groupIdRef = (path: string, raw: string): Validation<GroupRef> => {
-  const id = parseIdReference(raw.trim(), 'GROUP');
-  return id === undefined
-    ? fail(
-        path,
-        "must be a group id: 64 hexadecimal characters (sha256 of the name), optionally prefixed 'GROUP|'",
-      )
-    : E.right({ id, label: `group ${id}` });
-};
+export const groupIdRef: (path: string, raw: string) => Validation<GroupRef> = idReference('GROUP', 'name');
 
 /** A group named by name. */
 export const groupNameRef = (path: string, raw: string): Validation<GroupRef> =>

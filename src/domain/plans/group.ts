@@ -3,8 +3,10 @@ import type { CommandEvent } from '../events';
 import { groupIdOf } from '../ids';
 import { keys, LISTS, type Key } from '../model';
 import type { View } from '../store';
-import { absent, equals, MARKER_LABEL, type WriteOp } from '../writes';
+import { equals, MARKER_LABEL, type WriteOp } from '../writes';
 import {
+  create,
+  firstVersion,
   groupNameTaken,
   marker,
   nameClaim,
@@ -24,24 +26,17 @@ export const planGroupCreated = (event: CommandEvent, name: string, view: View, 
   const groupKey = ctx.commandId;
   return transaction(
     marker(event, ctx),
-    {
-      op: 'put',
-      label: 'group',
-      item: {
-        ...keys.group(groupKey),
-        type: 'GROUP',
-        groupKey,
-        groupId,
-        name,
-        status: 'ACTIVE',
-        version: 1,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        gsi1pk: LISTS.groups,
-        gsi1sk: name,
-      },
-      conditions: [absent],
-    },
+    create('group', {
+      ...keys.group(groupKey),
+      type: 'GROUP',
+      groupKey,
+      groupId,
+      name,
+      status: 'ACTIVE',
+      ...firstVersion(ctx),
+      gsi1pk: LISTS.groups,
+      gsi1sk: name,
+    }),
     nameClaim(groupId, groupKey, name),
   );
 };

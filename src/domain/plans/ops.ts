@@ -6,6 +6,7 @@ import {
   keys,
   markerItem,
   MEMBER_PREFIX,
+  type Item,
   type UserItem,
 } from '../model';
 import { quote, reason, type Reason } from '../reasons';
@@ -54,6 +55,17 @@ export const marker = (
   ),
   conditions: [absent],
 });
+
+/** Puts a new item, only if no item has its key. */
+export const create = (label: string, item: Item): WriteOp => ({
+  op: 'put',
+  label,
+  item,
+  conditions: [absent],
+});
+
+/** The bookkeeping fields of a new group or user. */
+export const firstVersion = (ctx: PlanContext) => ({ version: 1, createdAt: ctx.now, updatedAt: ctx.now });
 
 /** A one-transaction plan. */
 export const transaction = (...ops: WriteOp[]): Plan => ({ kind: 'transaction', ops });

@@ -4,9 +4,11 @@ import type { CommandEvent } from '../events';
 import { userIdOf } from '../ids';
 import { keys, LISTS } from '../model';
 import type { View } from '../store';
-import { absent, equals } from '../writes';
+import { equals } from '../writes';
 import {
+  create,
   emailClaim,
+  firstVersion,
   emailClaimRemoval,
   emailTaken,
   joinGroup,
@@ -39,25 +41,18 @@ export const planUserCreated = (
   const userKey = ctx.commandId;
   return transaction(
     marker(event, ctx),
-    {
-      op: 'put',
-      label: 'user',
-      item: {
-        ...keys.user(userKey),
-        type: 'USER',
-        userKey,
-        userId,
-        name: command.name,
-        email: command.email,
-        passwordHash: command.passwordHash,
-        version: 1,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        gsi1pk: LISTS.users,
-        gsi1sk: command.email,
-      },
-      conditions: [absent],
-    },
+    create('user', {
+      ...keys.user(userKey),
+      type: 'USER',
+      userKey,
+      userId,
+      name: command.name,
+      email: command.email,
+      passwordHash: command.passwordHash,
+      ...firstVersion(ctx),
+      gsi1pk: LISTS.users,
+      gsi1sk: command.email,
+    }),
     emailClaim(userId, userKey, command.email),
     ...knownGroups(command.groups, view).flatMap((record) => joinGroup(userKey, record, ctx.now)),
   );
