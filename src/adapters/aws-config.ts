@@ -1,9 +1,25 @@
+import type { Pluggable } from '@smithy/types';
+
 /** Where and how the AWS clients connect, read from the environment. */
 export interface AwsConfig {
   readonly region: string;
-  /** An explicit endpoint (moto, LocalStack). Absent on AWS. */
+  /** An explicit endpoint (an emulator, LocalStack). Absent on AWS. */
   readonly endpoint?: string;
+  /**
+   * Middleware added to every client made from this config (local runs only: request counting for
+   * the benchmark, fault injection for tests). Never set from the environment.
+   */
+  readonly plugins?: readonly Pluggable<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
+
+/** Adds the config's plugins to a client it was made with, and returns the client. */
+export const instrument = <C extends { middlewareStack: { use: (p: Pluggable<any, any>) => void } }>( // eslint-disable-line @typescript-eslint/no-explicit-any
+  client: C,
+  config: AwsConfig,
+): C => {
+  for (const plugin of config.plugins ?? []) client.middlewareStack.use(plugin);
+  return client;
+};
 
 /** Reads AWS_REGION and AWS_ENDPOINT_URL. */
 export const awsConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): AwsConfig => {

@@ -1,8 +1,9 @@
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
-import { clientOptions, type AwsConfig } from './aws-config';
+import { clientOptions, instrument, type AwsConfig } from './aws-config';
 
 /** An SNS client for the configured endpoint. */
-export const makeSnsClient = (config: AwsConfig): SNSClient => new SNSClient(clientOptions(config));
+export const makeSnsClient = (config: AwsConfig): SNSClient =>
+  instrument(new SNSClient(clientOptions(config)), config);
 
 /** One message to publish, with string message attributes. */
 export interface Publication {

@@ -8,10 +8,11 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { clientOptions, type AwsConfig } from './aws-config';
+import { clientOptions, instrument, type AwsConfig } from './aws-config';
 
 /** An SQS client that always talks to the configured endpoint, never to the host inside a queue URL. */
-export const makeSqsClient = (config: AwsConfig): SQSClient => new SQSClient(clientOptions(config));
+export const makeSqsClient = (config: AwsConfig): SQSClient =>
+  instrument(new SQSClient(clientOptions(config)), config);
 
 /** Sends one message body; returns its message id. */
 export const sendMessage = async (

@@ -29,6 +29,8 @@ export interface EmbeddedStackOptions {
   readonly retryAfterSeconds?: number;
   readonly visibilityTimeoutSeconds?: number;
   readonly waitSeconds?: number;
+  /** SDK middleware for the clients of the handlers, pollers and producer (request counting, fault injection). */
+  readonly handlerPlugins?: AwsConfig['plugins'];
 }
 
 /** A running embedded stack: moto, the provisioned topology, both pollers and the HTTP producer. */
@@ -72,12 +74,14 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
         ? {}
         : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
     });
-    const sqs = makeSqsClient(config);
     const tableName = provisioned.names.table;
+    const handlerConfig: AwsConfig =
+      options.handlerPlugins === undefined ? config : { ...config, plugins: options.handlerPlugins };
+    const sqs = makeSqsClient(handlerConfig);
     const logger = (serviceName: string) => makeLogger(serviceName, options.logLevel ?? 'INFO');
     const messageHandler = makeMessageHandler(
       messageHandlerDeps({
-        config,
+        config: handlerConfig,
         topicArn: provisioned.topicArn,
         tableName,
         hasher: options.hasher ?? makeArgon2idHasher(OWASP_ARGON2ID),
@@ -85,7 +89,7 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
       }),
     );
     const cacheHandler = makeCacheHandler(
-      cacheHandlerDeps({ config, tableName, logger: logger('cache-handler') }),
+      cacheHandlerDeps({ config: handlerConfig, tableName, logger: logger('cache-handler') }),
     );
     const runtimeLogger = logger('embedded-runtime');
     const mapping = (functionName: 'messageHandler' | 'cacheHandler', queue: 'input' | 'cache') =>

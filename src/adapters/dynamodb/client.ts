@@ -6,11 +6,11 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { keys, TABLE, type CommandItem } from '../../domain/model';
-import { clientOptions, type AwsConfig } from '../aws-config';
+import { clientOptions, instrument, type AwsConfig } from '../aws-config';
 
 /** A DynamoDB document client for the given connection. */
 export const makeDocumentClient = (config: AwsConfig): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(config)), {
+  DynamoDBDocumentClient.from(instrument(new DynamoDBClient(clientOptions(config)), config), {
     marshallOptions: { removeUndefinedValues: true },
   });
 
