@@ -51,6 +51,6 @@ export const planCommand = (event: CommandEvent, view: View, ctx: PlanContext): 
     case 'USER_UPDATED':
       return planUserUpdated(event, command, view, ctx);
     case 'USER_DELETED':
-      return planUserDeleted(event, command.user.label, view, ctx);
+      return planUserDeleted(event, command.user, view, ctx);
   }
 };

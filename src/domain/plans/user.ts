@@ -3,7 +3,7 @@ import type { HashedCommand } from '../commands';
 import type { CommandEvent } from '../events';
 import { userIdOf } from '../ids';
 import { keys, LISTS } from '../model';
-import type { View } from '../store';
+import type { UserRecord, View } from '../store';
 import { equals } from '../writes';
 import {
   create,
@@ -21,9 +21,18 @@ import {
   unknownUser,
   type Plan,
   type PlanContext,
+  type Ref,
 } from './ops';
 
 type CommandOf<K extends HashedCommand['type']> = Extract<HashedCommand, { type: K }>;
+
+/**
+ * The user a command names, if the view holds it under that id. The claim is read before the user
+ * item, so a user who moved to another email in between is found through the old claim: that user is
+ * not the one named (read skew), and the command names no user.
+ */
+const namedUser = (view: View, ref: Ref): UserRecord | undefined =>
+  view.user !== undefined && view.user.user.userId === ref.id ? view.user : undefined;
 
 /** USER_CREATED: the user (keyed by the command id), its email claim, its memberships and the marker. */
 export const planUserCreated = (
@@ -65,8 +74,9 @@ export const planUserUpdated = (
   view: View,
   ctx: PlanContext,
 ): Plan => {
-  if (view.user === undefined) return unknownUser(command.user.label);
-  const { user, memberships } = view.user;
+  const named = namedUser(view, command.user);
+  if (named === undefined) return unknownUser(command.user.label);
+  const { user, memberships } = named;
   const newEmail =
     command.email !== undefined && userIdOf(command.email) !== user.userId ? command.email : undefined;
   const newUserId = newEmail === undefined ? user.userId : userIdOf(newEmail);
@@ -103,9 +113,10 @@ export const planUserUpdated = (
 };
 
 /** USER_DELETED: the user, its email claim and every membership. */
-export const planUserDeleted = (event: CommandEvent, label: string, view: View, ctx: PlanContext): Plan => {
-  if (view.user === undefined) return unknownUser(label);
-  const { user, memberships } = view.user;
+export const planUserDeleted = (event: CommandEvent, ref: Ref, view: View, ctx: PlanContext): Plan => {
+  const named = namedUser(view, ref);
+  if (named === undefined) return unknownUser(ref.label);
+  const { user, memberships } = named;
   return transaction(
     marker(event, ctx),
     {

@@ -243,6 +243,19 @@ describe('USER_DELETED', () => {
   });
 });
 
+describe('read skew: the user read through an email claim has since moved to another email', () => {
+  const moved = viewOf({ user: userRecord('ana@moved.io', 'u1', ['g1']) });
+  test.each([
+    ['USER_DELETED', { type: 'USER_DELETED' as const, user: userRef('ana@x.io') }],
+    ['USER_UPDATED', { type: 'USER_UPDATED' as const, user: userRef('ana@x.io'), passwordHash: HASH }],
+  ])('%s is refused as naming no user, never applied to the user who moved away', (_, command) => {
+    expect(plan(command, moved)).toEqual({
+      kind: 'reject',
+      reasons: [{ path: 'user', message: 'unknown user: "ana@x.io"' }],
+    });
+  });
+});
+
 test('the same command and view always give the same plan', () => {
   const view = viewOf({ groups: [groupRecord('Dev')] });
   const command = {
