@@ -59,20 +59,18 @@ const eventDataCodecs = {
   USER_DELETED: strictObject('USER_DELETED', {}, { id: t.string, email: t.string }),
 } as const;
 
+const tooManyGroups = (count: number): Validation<readonly GroupRef[]> =>
+  fail('eventData.groups', `a user may belong to at most ${MAX_GROUPS_PER_USER} groups (got ${count})`);
+
+/** The groups of a user: refused by length before any item is read, then deduplicated by id. */
 const groupList = (raw: readonly string[]): Validation<readonly GroupRef[]> =>
-  pipe(
-    raw.map((item, i) => groupListItem(`eventData.groups[${i}]`, item)),
-    A.sequence(V),
-    E.chain((refs) => {
-      const unique = refs.filter((ref, i) => refs.findIndex((r) => r.id === ref.id) === i);
-      return unique.length > MAX_GROUPS_PER_USER
-        ? fail<readonly GroupRef[]>(
-            'eventData.groups',
-            `a user may belong to at most ${MAX_GROUPS_PER_USER} groups (got ${unique.length})`,
-          )
-        : E.right(unique);
-    }),
-  );
+  raw.length > MAX_GROUPS_PER_USER
+    ? tooManyGroups(raw.length)
+    : pipe(
+        raw.map((item, i) => groupListItem(`eventData.groups[${i}]`, item)),
+        A.sequence(V),
+        E.map((refs) => refs.filter((ref, i) => refs.findIndex((r) => r.id === ref.id) === i)),
+      );
 
 const exactlyOne = <X>(
   options: Record<string, X | undefined>,

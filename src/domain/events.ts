@@ -1,9 +1,11 @@
+import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { decodeWith, strictObject } from './codecs';
 import { isEventType, type EventType, type HashedCommand } from './commands';
 import { HEX64 } from './ids';
 import { ARGON2ID_PHC } from './password';
-import { fail, type Validation } from './reasons';
+import { checkBodySize } from './pipeline';
+import { capReasons, fail, type Validation } from './reasons';
 
 /** The schema tag of events published by the message handler. */
 export const EVENT_SCHEMA = 'user-directory.command.v1';
@@ -110,6 +112,8 @@ const commandTypeOf = (parsed: unknown): unknown => {
  * command must be one of the six, with hashed password only and well-formed ids.
  */
 export const decodeCommandEvent = (body: string): Validation<CommandEvent> => {
+  const size = checkBodySize(body);
+  if (E.isLeft(size)) return size;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -118,5 +122,5 @@ export const decodeCommandEvent = (body: string): Validation<CommandEvent> => {
   }
   const type = commandTypeOf(parsed);
   if (!isEventType(type)) return fail('command.type', 'is not one of the six command types');
-  return decodeWith(eventCodecs[type])(parsed);
+  return E.mapLeft(capReasons)(decodeWith(eventCodecs[type])(parsed));
 };

@@ -4,7 +4,7 @@ import * as TE from 'fp-ts/TaskEither';
 import { claimedKinds, decodeCommand, parseJson, type Command, type HashedCommand } from './commands';
 import { EVENT_SCHEMA, type CommandEvent } from './events';
 import type { PasswordHasher } from './password';
-import type { Reason } from './reasons';
+import { capReasons, fail, type Reason, type Validation } from './reasons';
 
 /** A command refused for what it says: stored with its reasons, never retried. */
 export interface Rejected {
@@ -41,16 +41,29 @@ export const hashCommand =
     );
   };
 
-/** raw body -> parse -> decode + normalize, without hashing (what the HTTP producer checks). */
+/** Largest message body accepted at any entry (HTTP, input queue, published event), in UTF-8 bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export { MAX_REASONS } from './reasons';
+
+/** Refuses a body over `MAX_BODY_BYTES` before any parsing: the work per message stays bounded. */
+export const checkBodySize = (body: string): Validation<string> => {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  return bytes > MAX_BODY_BYTES
+    ? fail('body', `is larger than ${MAX_BODY_BYTES} bytes (got ${bytes})`)
+    : E.right(body);
+};
+
+/** raw body -> size check -> parse -> decode + normalize, without hashing (what the HTTP producer checks). */
 export const validateBody = (body: string): E.Either<Rejected, Command> => {
-  const parsed = parseJson(body);
+  const parsed = pipe(checkBodySize(body), E.chain(parseJson));
   return pipe(
     parsed,
     E.chain(decodeCommand),
     E.mapLeft((reasons): Rejected => ({
       kind: 'rejected',
       ...(E.isRight(parsed) ? claimedKinds(parsed.right) : { eventType: null, entityType: null }),
-      reasons,
+      reasons: capReasons(reasons),
     })),
   );
 };

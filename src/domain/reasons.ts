@@ -23,6 +23,26 @@ export const fail = <A>(path: string, message: string): Validation<A> => left([r
 export const quote = (text: string, maxChars = Number.POSITIVE_INFINITY): string =>
   JSON.stringify(text.length > maxChars ? `${text.slice(0, maxChars)}…` : text);
 
+/** Most reasons a rejection keeps; the rest are counted in one last reason. */
+export const MAX_REASONS = 20;
+/** Longest path or message of a stored reason, in characters. */
+const MAX_REASON_TEXT = 200;
+
+const clip = (text: string): string =>
+  text.length > MAX_REASON_TEXT ? `${text.slice(0, MAX_REASON_TEXT)}…` : text;
+
+/**
+ * Bounds what a rejection stores whatever the input: each path and message cut to 200 characters,
+ * at most `MAX_REASONS` reasons, then `and N more reasons`.
+ */
+export const capReasons = (reasons: NonEmptyArray<Reason>): NonEmptyArray<Reason> => {
+  const [first, ...rest] = reasons.map((r) => reason(clip(r.path), clip(r.message)));
+  const kept: NonEmptyArray<Reason> = [first as Reason, ...rest.slice(0, MAX_REASONS - 1)];
+  return reasons.length > MAX_REASONS
+    ? [kept[0], ...kept.slice(1), reason('', `and ${reasons.length - MAX_REASONS} more reasons`)]
+    : kept;
+};
+
 /** Renders a reason as `path: message`, the form users see in the CLI and in rejection records. */
 export const formatReason = (r: Reason): string => (r.path === '' ? r.message : `${r.path}: ${r.message}`);
 

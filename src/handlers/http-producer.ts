@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as E from 'fp-ts/Either';
 import { awsConfigFromEnv, requireEnv } from '../adapters/aws-config';
 import { makeSqsClient, sendMessage } from '../adapters/sqs';
-import { validateBody } from '../domain/pipeline';
+import { MAX_BODY_BYTES, validateBody } from '../domain/pipeline';
 import { formatReason } from '../domain/reasons';
 import { lazy, makeLogger } from './runtime';
 
@@ -18,8 +18,6 @@ export interface HttpResponse {
   readonly headers: Record<string, string>;
   readonly body: string;
 }
-/** Largest accepted request body. */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 /** What the HTTP producer needs from the outside world. */
 export interface HttpProducerDeps {

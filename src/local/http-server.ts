@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from '../handlers/http-producer';
+import { MAX_BODY_BYTES } from '../domain/pipeline';
+import type { HttpRequest, HttpResponse } from '../handlers/http-producer';
 
 type HttpHandler = (event: HttpRequest) => Promise<HttpResponse>;
 
