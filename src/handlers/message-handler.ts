@@ -7,6 +7,7 @@ import { makeDirectoryStore, makeDocumentClient } from '../adapters/dynamodb';
 import { makeSnsClient, publishBatch, type Publication } from '../adapters/sns';
 import { parseArgon2idParams, type PasswordHasher } from '../domain/password';
 import { processMessage, type PipelineFailure } from '../domain/pipeline';
+import { toError } from '../domain/errors';
 import { formatReason } from '../domain/reasons';
 import type { RejectionStore } from '../domain/store';
 import { batchResponse, lazy, makeLogger, sentAtOf, storeRejection } from './runtime';
@@ -65,7 +66,10 @@ export const makeMessageHandler =
   async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const results = await Promise.all(
       event.Records.map((record) =>
-        processMessage(deps.hasher)(record.body, { commandId: record.messageId, sentAt: sentAtOf(record) })(),
+        processMessage(deps.hasher)(record.body, {
+          commandId: record.messageId,
+          sentAt: sentAtOf(record),
+        })().catch((error: unknown) => E.left<PipelineFailure>({ kind: 'transient', error: toError(error) })),
       ),
     );
     const failed: string[] = [];

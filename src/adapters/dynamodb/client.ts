@@ -65,6 +65,3 @@ export const getCommandRecord = async (
       new GetCommand({ TableName: tableName, Key: keys.command(commandId), ConsistentRead: true }),
     )
   ).Item as CommandItem | undefined;
-
-/** Any thrown value as an Error. */
-export const toError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

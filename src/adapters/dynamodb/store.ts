@@ -23,10 +23,11 @@ import {
   type MembershipItem,
   type UserItem,
 } from '../../domain/model';
+import { toError } from '../../domain/errors';
 import type { DirectoryStore, GroupRecord, Lookup, TransactResult, View } from '../../domain/store';
 import { absent, type WriteOp } from '../../domain/writes';
 import { pollUntil } from '../poll-until';
-import { getCommandRecord, partitionQuery, queryAll, toError } from './client';
+import { getCommandRecord, partitionQuery, queryAll } from './client';
 import { compileOp, keyAttributes } from './expressions';
 
 /**
