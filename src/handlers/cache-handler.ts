@@ -82,7 +82,7 @@ export const makeCacheHandler =
         E.isLeft(decoded) ? rejectUndecodable(deps, record, decoded.left) : apply(deps, decoded.right)
       ).catch((error: unknown) => {
         deps.logger.error('command failed, will be retried', {
-          commandId: record.messageId,
+          commandId: E.isRight(decoded) ? decoded.right.commandId : record.messageId,
           error: String(error),
         });
         return false;

@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/Either';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { rejectionItem, type CommandRecordFields } from '../domain/model';
@@ -29,14 +30,18 @@ export const lazy = <T>(build: () => T): (() => T) => {
 
 /**
  * Stores a handler's rejection record (the one way both handlers record a refused message).
- * Right: written now or already there. Left: the store failed, and the record must be retried.
+ * ok: written now or already there. Not ok (the store failed, or threw): the record must be retried.
  */
 export const storeRejection = async (
   store: RejectionStore,
   fields: Omit<CommandRecordFields, 'at'> & { readonly reasons: readonly string[] },
 ): Promise<{ ok: true; written: RejectionWrite } | { ok: false; error: string }> => {
-  const result = await store.recordRejection(rejectionItem({ ...fields, at: new Date().toISOString() }))();
-  return result._tag === 'Right'
-    ? { ok: true, written: result.right }
-    : { ok: false, error: String(result.left) };
+  try {
+    const result = await store.recordRejection(rejectionItem({ ...fields, at: new Date().toISOString() }))();
+    return E.isRight(result)
+      ? { ok: true, written: result.right }
+      : { ok: false, error: String(result.left) };
+  } catch (error) {
+    return { ok: false, error: String(error) };
+  }
 };
