@@ -28,9 +28,20 @@ export const meetsOwaspFloor = (p: Argon2idParams): boolean =>
   p.memoryKiB >= 7168 && p.memoryKiB * p.iterations >= 7168 * 5 && p.parallelism >= 1;
 
 /**
+ * The ceiling above which a configuration is refused: what one hash may cost in a 1 GB function
+ * with a batch of ten hashed at once (256 MiB, 16 passes, 8 lanes).
+ */
+export const ARGON2ID_CEILING: Argon2idParams = { memoryKiB: 262144, iterations: 16, parallelism: 8 };
+
+const aboveCeiling = (p: Argon2idParams): boolean =>
+  p.memoryKiB > ARGON2ID_CEILING.memoryKiB ||
+  p.iterations > ARGON2ID_CEILING.iterations ||
+  p.parallelism > ARGON2ID_CEILING.parallelism;
+
+/**
  * Reads `m=<KiB>,t=<passes>,p=<lanes>` (the PHC parameter form) from configuration, or the OWASP
- * default when absent. A set below the OWASP floor is refused: cheap test parameters cannot come
- * from configuration.
+ * default when absent. A set below the OWASP floor is refused (cheap test parameters cannot come
+ * from configuration), and so is one above the ceiling (it would fail or time out at hash time).
  */
 export const parseArgon2idParams = (text: string | undefined): E.Either<string, Argon2idParams> => {
   if (text === undefined || text.trim() === '') return E.right(OWASP_ARGON2ID);
@@ -38,9 +49,13 @@ export const parseArgon2idParams = (text: string | undefined): E.Either<string, 
   if (match === null)
     return E.left(`KDF parameters ${JSON.stringify(text)} are not of the form m=19456,t=2,p=1`);
   const params = { memoryKiB: Number(match[1]), iterations: Number(match[2]), parallelism: Number(match[3]) };
-  return meetsOwaspFloor(params)
-    ? E.right(params)
-    : E.left(`KDF parameters ${text.trim()} are below the OWASP floor (m>=7168 KiB and m*t>=35840)`);
+  if (!meetsOwaspFloor(params))
+    return E.left(`KDF parameters ${text.trim()} are below the OWASP floor (m>=7168 KiB and m*t>=35840)`);
+  if (aboveCeiling(params))
+    return E.left(
+      `KDF parameters ${text.trim()} are above the ceiling (m<=${ARGON2ID_CEILING.memoryKiB} KiB, t<=${ARGON2ID_CEILING.iterations}, p<=${ARGON2ID_CEILING.parallelism})`,
+    );
+  return E.right(params);
 };
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
