@@ -29,17 +29,27 @@ export interface UserRef {
   readonly label: string;
 }
 
-const CONTROL = /\p{Cc}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+const NOT_WELL_FORMED = 'must be well-formed Unicode (it holds a lone surrogate)';
 
-/** Trims, NFC-normalizes and checks a display or group name. */
+/** Characters a name may not hold, each with its reason (checked after NFC normalization). */
+const FORBIDDEN_IN_NAMES: readonly (readonly [RegExp, string])[] = [
+  [/\p{Cc}/u, 'must not contain control characters'],
+  [/\p{Cf}/u, 'must not contain invisible format characters (zero-width or bidi controls)'],
+  [/\p{Co}/u, 'must not contain private-use characters'],
+  [/\p{Cn}/u, 'must not contain unassigned code points'],
+];
+
+/** Trims, NFC-normalizes and checks a display or group name: well-formed, visible Unicode. */
 export const normalizeName = (path: string, raw: string): Validation<string> => {
+  if (LONE_SURROGATE.test(raw)) return fail(path, NOT_WELL_FORMED);
   const name = raw.trim().normalize('NFC');
   const length = [...name].length;
   if (length === 0) return fail(path, 'must not be empty or only white space');
   if (length > MAX_NAME_LENGTH)
     return fail(path, `must be at most ${MAX_NAME_LENGTH} characters (got ${length})`);
-  if (CONTROL.test(name)) return fail(path, 'must not contain control characters');
-  return E.right(name);
+  const forbidden = FORBIDDEN_IN_NAMES.find(([pattern]) => pattern.test(name));
+  return forbidden === undefined ? E.right(name) : fail(path, forbidden[1]);
 };
 
 /** A group name, which additionally must not look like an id reference. */
@@ -79,8 +89,12 @@ export const normalizeEmail = (path: string, raw: string): Validation<string> =>
   return E.right(email);
 };
 
-/** Checks a password's length in UTF-8 bytes; the password is taken as is (no trimming). */
+/**
+ * Checks a password: well-formed Unicode (a lone surrogate would be encoded as U+FFFD, so distinct
+ * inputs would share a hash) of 1 to 1024 UTF-8 bytes, taken as is (no trimming).
+ */
 export const checkPassword = (path: string, raw: string): Validation<string> => {
+  if (LONE_SURROGATE.test(raw)) return fail(path, NOT_WELL_FORMED);
   const bytes = Buffer.byteLength(raw, 'utf8');
   if (bytes < MIN_PASSWORD_BYTES) return fail(path, 'must not be empty');
   if (bytes > MAX_PASSWORD_BYTES)
