@@ -24,6 +24,15 @@ export const MAX_ATTEMPTS = 4;
 /** Memberships deleted per sweep transaction of a group deletion. */
 export const SWEEP_BATCH = 99;
 
+/**
+ * How long to wait before attempt `n + 1` after attempt `n` lost a race: "full jitter" over an
+ * exponential bound (up to 25, 50, 100 ms), so racers that collided spread out instead of colliding again.
+ */
+export const raceBackoffMs = (n: number, random: () => number = Math.random): number =>
+  Math.floor(random() * 25 * 2 ** (n - 1));
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 const duplicateOf = (marker: CommandItem): Outcome => ({ kind: 'duplicate', status: marker.status });
 
 const sweepAndFinish =
@@ -77,10 +86,14 @@ const recordRejection = (
  * Applies one published command exactly once: skip it when its marker exists, else read, plan and
  * write in one transaction that also writes the marker; a lost race re-reads and re-plans. A group
  * deletion runs in steps (hide the group, sweep memberships, finish) and resumes from its marker.
- * Left means a transient failure: the message is retried.
+ * Left means a transient failure: the message is retried. `pause` waits between lost races.
  */
 export const applyCommand =
-  (store: DirectoryStore, now: () => string = () => new Date().toISOString()) =>
+  (
+    store: DirectoryStore,
+    now: () => string = () => new Date().toISOString(),
+    pause: (ms: number) => Promise<void> = sleep,
+  ) =>
   (event: CommandEvent): TE.TaskEither<Error, Outcome> => {
     const attempt = (n: number): TE.TaskEither<Error, Outcome> => {
       const ctx: PlanContext = { commandId: event.commandId, sentAt: event.sentAt, now: now() };
@@ -99,7 +112,11 @@ export const applyCommand =
                   : TE.right({ kind: 'applied' });
               if (result.failed.includes(MARKER_LABEL))
                 return TE.right({ kind: 'duplicate', status: 'seen' });
-              if (n < MAX_ATTEMPTS) return attempt(n + 1);
+              if (n < MAX_ATTEMPTS)
+                return pipe(
+                  TE.fromTask(() => pause(raceBackoffMs(n))),
+                  TE.chain(() => attempt(n + 1)),
+                );
               return TE.left(
                 new Error(
                   `write conflict persisted after ${MAX_ATTEMPTS} attempts (${result.failed.join(', ') || 'transaction conflict'})`,
