@@ -57,7 +57,8 @@ export interface CommandSpec {
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
-const TARGET: Record<string, OptionSpec> = {
+/** The options of every command that talks to a stack. */
+export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   endpoint: {
     type: 'string',
     value: 'URL',
@@ -112,26 +113,26 @@ export const COMMANDS = {
     files: true,
     options: {
       wait: { type: 'boolean', help: 'wait for each outcome and print it before sending the next file' },
-      ...TARGET,
+      ...TARGET_OPTIONS,
     },
   },
   state: {
     npm: 'npm run state',
     summary: 'users, groups and memberships',
     files: false,
-    options: { json: JSON_OPTION, ...TARGET },
+    options: { json: JSON_OPTION, ...TARGET_OPTIONS },
   },
   rejections: {
     npm: 'npm run rejections',
     summary: 'rejected commands with their reasons, oldest first',
     files: false,
-    options: { json: JSON_OPTION, ...TARGET },
+    options: { json: JSON_OPTION, ...TARGET_OPTIONS },
   },
   dlq: {
     npm: 'npm run dlq',
     summary: 'what sits in each dead-letter queue, with receive counts (passwords masked)',
     files: false,
-    options: { ...TARGET },
+    options: { ...TARGET_OPTIONS },
   },
   validate: {
     npm: 'npm run validate',
