@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCli, type Parsed } from '../../../src/local/args';
 import {
   COMMANDS,
   TARGET_OPTIONS,
   commandUsage,
   generalUsage,
-  parseCli,
   type CommandName,
-  type Parsed,
-} from '../../../src/local/args';
+} from '../../../src/local/cli-commands';
 
 const context = { env: {}, cwd: '/repo' };
 const parse = (...argv: string[]): Parsed => parseCli(argv, context);
