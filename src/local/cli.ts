@@ -1,10 +1,9 @@
 /**
- * The project's CLI (see README): demo, stack, send, state, rejections, dlq, validate.
- * Every command that talks to a stack takes --endpoint URL (default http://127.0.0.1:4566) and
+ * The project's CLI (see README): demo, stack, send, state, rejections, dlq, validate. Each
+ * command's options are declared and parsed strictly in ./args; every command that talks to a stack takes --endpoint URL (default http://127.0.0.1:4566) and
  * --stage NAME (default local), and works against LocalStack too.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { listRejections, readDirectory, type DirectoryState, type RejectionView } from '../adapters/dynamodb';
 import { decodeCommand, parseJson } from '../domain/commands';
@@ -18,52 +17,19 @@ import {
   stateJson,
   type Target,
 } from './client';
+import { parseCli, type Invocation, type TargetArgs } from './args';
+import { maskPasswords } from './mask';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
 import { renderTable } from './table';
 
 // The SDK pins are deliberate (see README); its Node 20 end-of-support notice is not news to a CLI user.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-interface Args {
-  readonly command: string;
-  readonly positional: string[];
-  readonly flags: Map<string, string | true>;
-}
-
-const parseArgs = (argv: readonly string[]): Args => {
-  const [command = 'help', ...rest] = argv;
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < rest.length; i += 1) {
-    const arg = rest[i] ?? '';
-    if (!arg.startsWith('--')) positional.push(arg);
-    else if (arg.includes('=')) flags.set(arg.slice(2, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1));
-    else if (['json', 'verbose', 'wait', 'allow-remote'].includes(arg.slice(2)))
-      flags.set(arg.slice(2), true);
-    else {
-      flags.set(arg.slice(2), rest[i + 1] ?? '');
-      i += 1;
-    }
-  }
-  return { command, positional, flags };
-};
-
-const flag = (args: Args, name: string, fallback: string): string => {
-  const v = args.flags.get(name);
-  return typeof v === 'string' && v !== '' ? v : fallback;
-};
-
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 
-const targetOf = (args: Args): Target =>
-  connect(
-    {
-      region: flag(args, 'region', process.env['AWS_REGION'] ?? 'us-east-1'),
-      endpoint: flag(args, 'endpoint', process.env['AWS_ENDPOINT_URL'] ?? 'http://127.0.0.1:4566'),
-    },
-    flag(args, 'stage', 'local'),
-  );
+const targetOf = (args: TargetArgs): Target =>
+  connect({ region: args.region, endpoint: args.endpoint }, args.stage);
 
 const printState = (state: DirectoryState): void => {
   out(`Users (${state.users.length})`);
@@ -102,16 +68,11 @@ const printRejections = (rejections: readonly RejectionView[]): void => {
   );
 };
 
-const maskCommand = (command: unknown): unknown =>
-  typeof command === 'object' && command !== null && 'password' in command
-    ? { ...command, password: '***' }
-    : command;
-
 const validateFiles = (paths: readonly string[]): number => {
   let rejected = 0;
   for (const file of expandEventFiles(paths)) {
     const result = E.chain(decodeCommand)(parseJson(readFileSync(file, 'utf8')));
-    if (E.isRight(result)) out(`OK        ${file}\n          ${JSON.stringify(maskCommand(result.right))}`);
+    if (E.isRight(result)) out(`OK        ${file}\n          ${JSON.stringify(maskPasswords(result.right))}`);
     else {
       rejected += 1;
       out(`REJECTED  ${file}`);
@@ -146,14 +107,14 @@ const printStackInfo = (stack: EmbeddedStack): void => {
   out(`Then: npm run state -- --endpoint ${stack.config.endpoint}    (Ctrl-C stops the stack)`);
 };
 
-const demo = async (args: Args): Promise<number> => {
+const demo = async (args: Extract<Invocation, { command: 'demo' }>): Promise<number> => {
   const started = Date.now();
-  const verbose = args.flags.has('verbose');
+  const verbose = args.verbose;
   out('Starting the embedded stack (moto_server + topology + in-process handlers)...');
   const stack = await startEmbeddedStack({ logLevel: verbose ? 'INFO' : 'SILENT' });
   try {
     out(`Ready on ${stack.config.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const files = expandEventFiles([flag(args, 'events', join(process.cwd(), 'events'))]);
+    const files = expandEventFiles([args.events]);
     out(`Sending ${files.length} event files in order, each waited for:`);
     const target = connect(stack.config, stack.names.stage);
     await sendFiles(target, files, { wait: true, log: out });
@@ -169,12 +130,11 @@ const demo = async (args: Args): Promise<number> => {
   return 0;
 };
 
-const stackCommand = async (args: Args): Promise<number> => {
-  const port = Number(flag(args, 'port', '4566'));
+const stackCommand = async (args: Extract<Invocation, { command: 'stack' }>): Promise<number> => {
   const stack = await startEmbeddedStack({
-    port,
-    httpPort: Number(flag(args, 'http-port', String(port + 1))),
-    logLevel: flag(args, 'log-level', 'INFO').toUpperCase() as 'INFO',
+    port: args.port,
+    httpPort: args.httpPort,
+    logLevel: args.logLevel,
   });
   printStackInfo(stack);
   await new Promise<void>((resolve) => {
@@ -186,50 +146,33 @@ const stackCommand = async (args: Args): Promise<number> => {
   return 0;
 };
 
-const USAGE = `usage: npm run <command> -- [options]
-  start                        demo: boot the embedded stack, send events/, print the result, stop
-  stack [--port 4566]          run the embedded stack in the foreground (Ctrl-C stops it)
-  send <file|dir>... [--wait]  send event files to the input queue
-  state [--json]               users, groups and memberships
-  rejections [--json]          rejected commands with their reasons, oldest first
-  dlq                          what sits in each dead-letter queue
-  validate <file|dir>...       check event files without sending them
-common options: --endpoint URL (default http://127.0.0.1:4566)  --stage NAME (default local)  --region R`;
-
-const main = async (argv: readonly string[]): Promise<number> => {
-  const args = parseArgs(argv);
+const run = async (args: Invocation): Promise<number> => {
   switch (args.command) {
     case 'demo':
       return demo(args);
     case 'stack':
       return stackCommand(args);
     case 'validate':
-      if (args.positional.length === 0) throw new Error('validate needs at least one file or directory');
-      return validateFiles(args.positional);
-    case 'send': {
-      if (args.positional.length === 0) throw new Error('send needs at least one file or directory');
-      await sendFiles(targetOf(args), expandEventFiles(args.positional), {
-        wait: args.flags.has('wait'),
-        log: out,
-      });
+      return validateFiles(args.files);
+    case 'send':
+      await sendFiles(targetOf(args.target), expandEventFiles(args.files), { wait: args.wait, log: out });
       return 0;
-    }
     case 'state': {
-      const target = targetOf(args);
+      const target = targetOf(args.target);
       const state = await readDirectory(target.doc, target.names.table);
-      if (args.flags.has('json')) out(JSON.stringify(stateJson(state), null, 2));
+      if (args.json) out(JSON.stringify(stateJson(state), null, 2));
       else printState(state);
       return 0;
     }
     case 'rejections': {
-      const target = targetOf(args);
+      const target = targetOf(args.target);
       const rejections = await listRejections(target.doc, target.names.table);
-      if (args.flags.has('json')) out(JSON.stringify(rejectionsJson(rejections), null, 2));
+      if (args.json) out(JSON.stringify(rejectionsJson(rejections), null, 2));
       else printRejections(rejections);
       return 0;
     }
     case 'dlq': {
-      const target = targetOf(args);
+      const target = targetOf(args.target);
       for (const queue of ['inputDlq', 'cacheDlq'] as const) {
         const report = await peekDlq(target, queue);
         out(`${report.queue}: ${report.approximateCount} message(s)`);
@@ -244,9 +187,21 @@ const main = async (argv: readonly string[]): Promise<number> => {
       }
       return 0;
     }
-    default:
-      err(USAGE);
-      return args.command === 'help' ? 0 : 2;
+  }
+};
+
+/** Usage on stdout for --help (exit 0), an error and the usage on stderr for a bad command line (exit 2). */
+const main = async (argv: readonly string[]): Promise<number> => {
+  const parsed = parseCli(argv, { env: process.env, cwd: process.cwd() });
+  switch (parsed.kind) {
+    case 'help':
+      out(parsed.text);
+      return 0;
+    case 'usage-error':
+      err(`error: ${parsed.message}\n\n${parsed.usage}`);
+      return 2;
+    case 'run':
+      return run(parsed.invocation);
   }
 };
 

@@ -10,9 +10,10 @@ import {
   type DirectoryState,
   type RejectionView,
 } from '../adapters/dynamodb';
-import { sendMessage } from '../adapters/sqs';
-import { makeSqsClient, queueAttributes, queueUrlOf } from '../adapters/sqs';
+import { pollUntil } from '../adapters/poll-until';
+import { makeSqsClient, queueAttributes, queueUrlOf, sendMessage } from '../adapters/sqs';
 import type { CommandItem } from '../domain/model';
+import { maskBody } from './mask';
 import { namesFor, type QueueName, type StageNames } from './topology';
 
 /** A deployed stack the CLI talks to: the embedded one, LocalStack, or AWS. */
@@ -68,29 +69,14 @@ export const waitForOutcome = async (
   table: string,
   commandId: string,
   timeoutMs = 30_000,
-): Promise<CommandItem> => {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 25;
-  for (;;) {
-    const record = await getCommandRecord(doc, table, commandId);
-    if (record !== undefined && record.status !== 'IN_PROGRESS') return record;
-    if (Date.now() > deadline) throw new Error(`command ${commandId} had no outcome after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 250);
-  }
-};
-
-/** Masks a password inside a raw command body before it is shown (DLQ listings). */
-export const maskBody = (body: string): string => {
-  try {
-    const parsed = JSON.parse(body) as { eventData?: Record<string, unknown> };
-    if (parsed.eventData && typeof parsed.eventData === 'object' && 'password' in parsed.eventData)
-      parsed.eventData['password'] = '***';
-    return JSON.stringify(parsed);
-  } catch {
-    return '(not JSON; not shown)';
-  }
-};
+): Promise<CommandItem> =>
+  pollUntil(
+    async () => {
+      const record = await getCommandRecord(doc, table, commandId);
+      return record !== undefined && record.status !== 'IN_PROGRESS' ? record : undefined;
+    },
+    { timeoutMs, what: `an outcome of command ${commandId}`, initialDelayMs: 25, maxDelayMs: 250 },
+  );
 
 /** What sits in a dead-letter queue, peeked without consuming it. */
 export interface DlqReport {

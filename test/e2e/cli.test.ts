@@ -2,8 +2,8 @@ import { execFile, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { pollUntil } from '../../src/adapters/poll-until';
 import { freePort, startMoto } from '../../src/local/moto';
-import { eventually } from '../support/moto-stack';
 import { ROOT, SEEDS, EVENTS, startTestStack, type TestStack } from '../support/e2e';
 
 const run = promisify(execFile);
@@ -41,6 +41,43 @@ describe('npm run validate', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.match(/^OK /gm)).toHaveLength(2);
   });
+});
+
+describe('the command line of each command', () => {
+  const file = join(EVENTS, '01-group-created-engineering.json');
+
+  test('an unknown option is named on stderr with the usage of its command, exit 2, and swallows no file', async () => {
+    const options = ['--bogus', '--quiet'];
+    const results = await Promise.all(options.map((option) => cli(['validate', '--', option, file])));
+    for (const [i, result] of results.entries()) {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`error: unknown option '${options[i] ?? ''}'`);
+      expect(result.stderr).toContain('usage: npm run validate -- <file|dir>... [options]');
+      expect(result.stderr).not.toContain('needs at least one file');
+      expect(result.stdout).toBe('');
+    }
+  }, 60_000);
+
+  test('a missing file argument and a port that is no port are usage errors too, exit 2', async () => {
+    const [noFile, badPort] = await Promise.all([cli(['validate']), cli(['stack', '--', '--port', '70000'])]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('error: validate needs at least one file or directory');
+    expect(noFile.stderr).toContain('usage: npm run validate --');
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain("error: --port must be an integer from 1 to 65535, got '70000'");
+    expect(badPort.stderr).toContain('usage: npm run stack -- [options]');
+    expect(badPort.stdout).toBe('');
+  }, 60_000);
+
+  test('--help prints the usage of that command with its options on stdout, exit 0', async () => {
+    const [state, demo] = await Promise.all([cli(['state', '--', '--help']), cli(['start', '--', '--help'])]);
+    expect(state.code).toBe(0);
+    expect(state.stdout).toMatch(/^usage: npm run state -- \[options\]$/m);
+    for (const option of ['--json', '--endpoint URL', '--stage NAME', '--region R'])
+      expect(state.stdout).toContain(option);
+    expect(demo.code).toBe(0);
+    for (const option of ['--verbose', '--events PATH']) expect(demo.stdout).toContain(option);
+  }, 60_000);
 });
 
 describe('the CLI against a running stack', () => {
@@ -103,11 +140,10 @@ describe('npm run stack', () => {
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    await eventually(
-      async () => (output.includes('Embedded stack ready') ? true : undefined),
-      30_000,
-      'the stack',
-    );
+    await pollUntil(async () => (output.includes('Embedded stack ready') ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the stack',
+    });
     return { child, output: () => output };
   };
   const listening = (port: number) =>
@@ -139,7 +175,10 @@ describe('npm run stack', () => {
     const { child } = await startStack(port);
     expect(await listening(port)).toBe(true);
     child.kill('SIGKILL');
-    await eventually(async () => ((await listening(port)) ? undefined : true), 15_000, 'moto to go away');
+    await pollUntil(async () => ((await listening(port)) ? undefined : true), {
+      timeoutMs: 15_000,
+      what: 'moto to go away',
+    });
   }, 60_000);
 });
 

@@ -5,10 +5,11 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/cli
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as TE from 'fp-ts/TaskEither';
 import { clientOptions } from '../../src/adapters/aws-config';
+import { pollUntil } from '../../src/adapters/poll-until';
 import { waitForOutcome } from '../../src/local/client';
 import { eventOf, HASH, groupRef } from '../support/builders';
 import { EVENTS, captureOutput, sendAndWait, startTestStack, stateOf, type TestStack } from '../support/e2e';
-import { eventually, scanAll } from '../support/moto-stack';
+import { scanAll } from '../support/moto-stack';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 const run = promisify(execFile);
@@ -49,6 +50,16 @@ const queueDepth = async (url: string): Promise<number> => {
 };
 const groupNames = async () => (await stateOf(t)).groups.map((g) => g.name);
 
+/** Creates a group of the calling test's own, so that no test needs what another one left behind. */
+const createGroup = async (name: string): Promise<void> => {
+  const { outcome } = await sendAndWait(
+    t,
+    JSON.stringify({ entityType: 'GROUP', eventType: 'GROUP_CREATED', eventData: { name } }),
+  );
+  if (outcome.status !== 'APPLIED')
+    throw new Error(`group ${name} was not created: ${JSON.stringify(outcome)}`);
+};
+
 test("the real AWS CLI sends a file with the seed's own command shape, and the state changes", async () => {
   const { stdout } = await run(
     'aws',
@@ -77,6 +88,7 @@ test("the real AWS CLI sends a file with the seed's own command shape, and the s
 }, 60_000);
 
 test('the same published message delivered twice leaves the state unchanged', async () => {
+  await createGroup('Twice Delivered');
   const sns = new SNSClient(clientOptions(t.stack.config));
   const event = eventOf(
     {
@@ -84,7 +96,7 @@ test('the same published message delivered twice leaves the state unchanged', as
       name: 'Twice',
       email: 'twice@example.com',
       passwordHash: HASH,
-      groups: [groupRef('Engineering')],
+      groups: [groupRef('Twice Delivered')],
     },
     'duplicate-delivery-1',
   );
@@ -100,13 +112,12 @@ test('the same published message delivered twice leaves the state unchanged', as
   await waitForOutcome(t.target.doc, t.stack.names.table, event.commandId, 20_000);
   const before = await scanAll(t.target.doc, t.stack.names.table);
   await publish();
-  await eventually(
+  await pollUntil(
     async () =>
       logs
         .json()
         .find((l) => l['commandId'] === event.commandId && l['message'] === 'duplicate command skipped'),
-    20_000,
-    'the duplicate to be skipped',
+    { timeoutMs: 20_000, what: 'the duplicate to be skipped' },
   );
   expect(await scanAll(t.target.doc, t.stack.names.table)).toEqual(before);
   expect((await stateOf(t)).users.filter((u) => u.email === 'twice@example.com')).toHaveLength(1);
@@ -114,11 +125,12 @@ test('the same published message delivered twice leaves the state unchanged', as
 }, 60_000);
 
 test('a message that always fails ends in the DLQ after maxReceiveCount; the rest of its batch is applied', async () => {
+  await createGroup('Dead Letters');
   const body = (name: string, password: string) =>
     JSON.stringify({
       entityType: 'USER',
       eventType: 'USER_CREATED',
-      eventData: { name, email: `${name}@example.com`, password, groups: ['Engineering'] },
+      eventData: { name, email: `${name}@example.com`, password, groups: ['Dead Letters'] },
     });
   const sent = await t.target.sqs.send(
     new SendMessageBatchCommand({
@@ -135,11 +147,10 @@ test('a message that always fails ends in the DLQ after maxReceiveCount; the res
     expect((await waitForOutcome(t.target.doc, t.stack.names.table, ids[id] ?? '', 20_000)).status).toBe(
       'APPLIED',
     );
-  await eventually(
-    async () => ((await queueDepth(t.stack.queueUrls.inputDlq)) === 1 ? true : undefined),
-    30_000,
-    'the DLQ',
-  );
+  await pollUntil(async () => ((await queueDepth(t.stack.queueUrls.inputDlq)) === 1 ? true : undefined), {
+    timeoutMs: 30_000,
+    what: 'the DLQ',
+  });
   expect(await queueDepth(t.stack.queueUrls.input)).toBe(0);
   const failures = logs
     .json()

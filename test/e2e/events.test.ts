@@ -206,6 +206,25 @@ let spyQueueUrl: string;
 const logs = captureOutput();
 const sent: { file: string; messageId: string; status: string }[] = [];
 
+/**
+ * Sends the files of events/ in order, each waited for, up to and including step `index`, skipping
+ * those sent already: a step run alone (`jest -t`) first replays the steps before it.
+ */
+const sendThrough = async (index: number) => {
+  while (sent.length <= index) {
+    const [file] = script[sent.length] ?? [];
+    if (file === undefined) throw new Error(`events/ has no step ${sent.length + 1}`);
+    const { messageId, outcome } = await sendAndWait(t, readFileSync(join(EVENTS, file), 'utf8'));
+    sent.push({ file, messageId, status: outcome.status });
+  }
+  return sent[index] as { file: string; messageId: string; status: string };
+};
+/** The rejections the steps up to and including `index` add, oldest first. */
+const rejectionsThrough = (index: number) =>
+  script.slice(0, index + 1).flatMap(([, , rejection]) => (rejection === undefined ? [] : [rejection]));
+/** Long enough for a step run alone to replay the whole scenario before it. */
+const REPLAY_TIMEOUT = 120_000;
+
 beforeAll(async () => {
   t = await startTestStack();
   const sqs = t.target.sqs;
@@ -238,16 +257,22 @@ test('events/ holds exactly the scripted files', () => {
 });
 
 describe('each file of events/, in order: the exact state and rejections after it', () => {
-  const rejections: { eventType: string | null; reasons: string[] }[] = [];
-  const steps = script.map(([file, state, rejection]) => ({ file, state, rejection: rejection ?? null }));
-  test.each(steps)('$file', async ({ file, state, rejection }) => {
-    const { messageId, outcome } = await sendAndWait(t, readFileSync(join(EVENTS, file), 'utf8'));
-    sent.push({ file, messageId, status: outcome.status });
-    expect(outcome.status).toBe(rejection === null ? 'APPLIED' : 'REJECTED');
-    if (rejection !== null) rejections.push(rejection);
-    expect(await stateOf(t)).toEqual(state);
-    expect(await rejectionsOf(t)).toEqual(rejections);
-  });
+  const steps = script.map(([file, state, rejection], index) => ({
+    file,
+    index,
+    state,
+    rejection: rejection ?? null,
+  }));
+  test.each(steps)(
+    '$file',
+    async ({ index, state, rejection }) => {
+      const { status } = await sendThrough(index);
+      expect(status).toBe(rejection === null ? 'APPLIED' : 'REJECTED');
+      expect(await stateOf(t)).toEqual(state);
+      expect(await rejectionsOf(t)).toEqual(rejectionsThrough(index));
+    },
+    REPLAY_TIMEOUT,
+  );
 });
 
 describe('after the whole scenario', () => {
@@ -263,50 +288,65 @@ describe('after the whole scenario', () => {
         }
       });
 
-  test('a reader never sees a user group list disagree with the group member lists', async () => {
-    const state = await stateOf(t);
-    for (const user of state.users)
-      for (const group of state.groups)
-        expect(user.groups.includes(group.name)).toBe(group.members.includes(user.email));
-  });
+  test(
+    'a reader never sees a user group list disagree with the group member lists',
+    async () => {
+      await sendThrough(script.length - 1);
+      const state = await stateOf(t);
+      for (const user of state.users)
+        for (const group of state.groups)
+          expect(user.groups.includes(group.name)).toBe(group.members.includes(user.email));
+    },
+    REPLAY_TIMEOUT,
+  );
 
-  test('no plaintext password in any table item, SNS message body or log line', async () => {
-    const secrets = passwords();
-    expect(secrets.length).toBeGreaterThanOrEqual(4);
-    // Long enough that a random salt or hash cannot contain one by chance.
-    for (const secret of secrets) expect(secret.length).toBeGreaterThanOrEqual(8);
-    const items = JSON.stringify(await scanAll(t.target.doc, t.stack.names.table));
-    const bodies: string[] = [];
-    for (let i = 0; i < 10; i += 1) {
-      const r = await t.target.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: spyQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-      );
-      bodies.push(...(r.Messages ?? []).map((m) => m.Body ?? ''));
-      if ((r.Messages ?? []).length === 0) break;
-    }
-    expect(bodies.length).toBe(sent.filter((s) => s.status === 'APPLIED').length + 3);
-    expect(bodies.some((b) => b.includes('"passwordHash":"$argon2id$v=19$m=19456,t=2,p=1$'))).toBe(true);
-    for (const secret of secrets) {
-      expect(items).not.toContain(secret);
-      for (const body of bodies) expect(body).not.toContain(secret);
-      for (const line of logs.lines) expect(line).not.toContain(secret);
-    }
-  });
+  test(
+    'no plaintext password in any table item, SNS message body or log line',
+    async () => {
+      await sendThrough(script.length - 1);
+      const secrets = passwords();
+      expect(secrets.length).toBeGreaterThanOrEqual(4);
+      // Long enough that a random salt or hash cannot contain one by chance.
+      for (const secret of secrets) expect(secret.length).toBeGreaterThanOrEqual(8);
+      const items = JSON.stringify(await scanAll(t.target.doc, t.stack.names.table));
+      const bodies: string[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        const r = await t.target.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: spyQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        bodies.push(...(r.Messages ?? []).map((m) => m.Body ?? ''));
+        if ((r.Messages ?? []).length === 0) break;
+      }
+      expect(bodies.length).toBe(sent.filter((s) => s.status === 'APPLIED').length + 3);
+      expect(bodies.some((b) => b.includes('"passwordHash":"$argon2id$v=19$m=19456,t=2,p=1$'))).toBe(true);
+      for (const secret of secrets) {
+        expect(items).not.toContain(secret);
+        for (const body of bodies) expect(body).not.toContain(secret);
+        for (const line of logs.lines) expect(line).not.toContain(secret);
+      }
+    },
+    REPLAY_TIMEOUT,
+  );
 
-  test('one structured log line per command outcome, carrying its commandId through both handlers', () => {
-    const lines = logs.json();
-    for (const { messageId, status, file } of sent) {
-      const mine = lines.filter((l) => l['commandId'] === messageId);
-      const services = mine.map((l) => `${String(l['service'])}: ${String(l['message'])}`);
-      if (file.startsWith('12') || file.startsWith('16') || file.startsWith('17'))
-        expect(services).toEqual(['message-handler: command rejected']);
-      else
-        expect(services).toEqual([
-          'message-handler: command accepted and published',
-          `cache-handler: command ${status === 'APPLIED' ? 'applied' : 'rejected'}`,
-        ]);
-      for (const l of mine)
-        expect(l).toMatchObject({ level: expect.any(String), timestamp: expect.any(String) });
-    }
-  });
+  test(
+    'one structured log line per command outcome, carrying its commandId through both handlers',
+    async () => {
+      await sendThrough(script.length - 1);
+      const lines = logs.json();
+      for (const { messageId, status, file } of sent) {
+        const mine = lines.filter((l) => l['commandId'] === messageId);
+        const services = mine.map((l) => `${String(l['service'])}: ${String(l['message'])}`);
+        if (file.startsWith('12') || file.startsWith('16') || file.startsWith('17'))
+          expect(services).toEqual(['message-handler: command rejected']);
+        else
+          expect(services).toEqual([
+            'message-handler: command accepted and published',
+            `cache-handler: command ${status === 'APPLIED' ? 'applied' : 'rejected'}`,
+          ]);
+        for (const l of mine)
+          expect(l).toMatchObject({ level: expect.any(String), timestamp: expect.any(String) });
+      }
+    },
+    REPLAY_TIMEOUT,
+  );
 });

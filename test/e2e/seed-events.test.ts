@@ -16,20 +16,36 @@ const S = expectedState;
 type Rejection = { eventType: string | null; reasons: string[] };
 type Step = { file: string; state: ReturnType<typeof S>; rejection: Rejection | null };
 
+/**
+ * One test per file of a seed set, in order, on a stack of its own. Each test first sends, each
+ * waited for, the files before it that were not sent yet, so that one step runs alone (`jest -t`).
+ */
 const runScript = (set: 'by-name' | 'by-id', steps: Step[]) => {
   let t: TestStack;
   beforeAll(async () => {
     t = await startTestStack({ logLevel: 'SILENT' });
   }, 60_000);
   afterAll(() => t.stack.stop());
-  const rejections: Rejection[] = [];
-  test.each(steps)('$file', async ({ file, state, rejection }) => {
-    const { outcome } = await sendAndWait(t, readFileSync(join(SEEDS, set, file), 'utf8'));
-    expect(outcome.status).toBe(rejection === null ? 'APPLIED' : 'REJECTED');
-    if (rejection !== null) rejections.push(rejection);
-    expect(await stateOf(t)).toEqual(state);
-    expect(await rejectionsOf(t)).toEqual(rejections);
-  });
+  const statuses: string[] = [];
+  const sendThrough = async (index: number): Promise<string> => {
+    while (statuses.length <= index) {
+      const file = steps[statuses.length]?.file ?? '';
+      const { outcome } = await sendAndWait(t, readFileSync(join(SEEDS, set, file), 'utf8'));
+      statuses.push(outcome.status);
+    }
+    return statuses[index] ?? '';
+  };
+  const rejectionsThrough = (index: number): Rejection[] =>
+    steps.slice(0, index + 1).flatMap(({ rejection }) => (rejection === null ? [] : [rejection]));
+  test.each(steps.map((step, index) => ({ ...step, index })))(
+    '$file',
+    async ({ index, state, rejection }) => {
+      expect(await sendThrough(index)).toBe(rejection === null ? 'APPLIED' : 'REJECTED');
+      expect(await stateOf(t)).toEqual(state);
+      expect(await rejectionsOf(t)).toEqual(rejectionsThrough(index));
+    },
+    120_000,
+  );
 };
 
 describe('by-name seed events (first generation), in the order the original author used them', () => {

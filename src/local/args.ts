@@ -1,0 +1,176 @@
+/**
+ * The CLI's command line, parsed without side effects: strictly, by `node:util` parseArgs, against
+ * the options each command declares in ./cli-commands.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  COMMANDS,
+  LOG_LEVELS,
+  commandUsage,
+  generalUsage,
+  isCommand,
+  optionsOf,
+  type CommandName,
+  type LogLevel,
+  type OptionSpec,
+} from './cli-commands';
+
+/** Where a command finds the stack it talks to. */
+export interface TargetArgs {
+  readonly endpoint: string;
+  readonly stage: string;
+  readonly region: string;
+}
+
+/** A command with its arguments checked and its defaults filled in. */
+export type Invocation =
+  | { readonly command: 'demo'; readonly verbose: boolean; readonly events: string }
+  | {
+      readonly command: 'stack';
+      readonly port: number;
+      readonly httpPort: number;
+      readonly logLevel: LogLevel;
+    }
+  | {
+      readonly command: 'send';
+      readonly files: string[];
+      readonly wait: boolean;
+      readonly target: TargetArgs;
+    }
+  | { readonly command: 'state' | 'rejections'; readonly json: boolean; readonly target: TargetArgs }
+  | { readonly command: 'dlq'; readonly target: TargetArgs }
+  | { readonly command: 'validate'; readonly files: string[] };
+
+/** What to do with a command line: run it, print a usage (exit 0), or refuse it with a usage (exit 2). */
+export type Parsed =
+  | { readonly kind: 'run'; readonly invocation: Invocation }
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'usage-error'; readonly message: string; readonly usage: string };
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+class UsageError extends Error {}
+
+const stringOf = (values: Values, name: string, fallback: string): string => {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} needs a value`);
+  return value;
+};
+
+const portOf = (option: string, text: string): number => {
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 1 && port <= 65535))
+    throw new UsageError(`--${option} must be an integer from 1 to 65535, got '${text}'`);
+  return port;
+};
+
+const logLevelOf = (text: string): LogLevel => {
+  const level = LOG_LEVELS.find((l) => l === text.toUpperCase());
+  if (level === undefined)
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${text}'`);
+  return level;
+};
+
+/** The environment and directory the defaults come from. */
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+const targetOf = (values: Values, env: CliContext['env']): TargetArgs => ({
+  endpoint: stringOf(values, 'endpoint', env['AWS_ENDPOINT_URL'] || 'http://127.0.0.1:4566'),
+  stage: stringOf(values, 'stage', 'local'),
+  region: stringOf(values, 'region', env['AWS_REGION'] || 'us-east-1'),
+});
+
+const invocationOf = (
+  command: CommandName,
+  values: Values,
+  files: string[],
+  context: CliContext,
+): Invocation => {
+  const flag = (name: string) => values[name] === true;
+  switch (command) {
+    case 'demo':
+      return {
+        command,
+        verbose: flag('verbose'),
+        events: stringOf(values, 'events', join(context.cwd, 'events')),
+      };
+    case 'stack': {
+      const port = portOf('port', stringOf(values, 'port', '4566'));
+      if (values['http-port'] === undefined && port === 65535)
+        throw new UsageError('--port 65535 needs an --http-port (its default, port + 1, is no port)');
+      return {
+        command,
+        port,
+        httpPort: portOf('http-port', stringOf(values, 'http-port', String(port + 1))),
+        logLevel: logLevelOf(stringOf(values, 'log-level', 'INFO')),
+      };
+    }
+    case 'send':
+      return { command, files, wait: flag('wait'), target: targetOf(values, context.env) };
+    case 'state':
+    case 'rejections':
+      return { command, json: flag('json'), target: targetOf(values, context.env) };
+    case 'dlq':
+      return { command, target: targetOf(values, context.env) };
+    case 'validate':
+      return { command, files };
+  }
+};
+
+/** The option a strict parse refused as unknown, found again by a lenient parse of the same arguments. */
+const unknownOption = (
+  args: readonly string[],
+  known: Readonly<Record<string, OptionSpec>>,
+): string | undefined =>
+  parseArgs({
+    args: [...args],
+    options: known,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  }).tokens.flatMap((t) => (t.kind === 'option' && !Object.hasOwn(known, t.name) ? [t.rawName] : []))[0];
+
+const parseCommand = (command: CommandName, args: readonly string[], context: CliContext): Parsed => {
+  const spec = COMMANDS[command];
+  const usage = commandUsage(command);
+  const options = optionsOf(command);
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options,
+      strict: true,
+      allowPositionals: spec.files,
+    });
+    if (values['help'] === true) return { kind: 'help', text: usage };
+    if (spec.files && positionals.length === 0)
+      throw new UsageError(`${command} needs at least one file or directory`);
+    return { kind: 'run', invocation: invocationOf(command, values, positionals, context) };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const name = unknownOption(args, options);
+      if (name !== undefined) return { kind: 'usage-error', message: `unknown option '${name}'`, usage };
+    }
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')))
+      return { kind: 'usage-error', message: (error as Error).message, usage };
+    throw error;
+  }
+};
+
+/**
+ * Parses a command line (the arguments after `cli.ts`): the command name, then its options and,
+ * for `send` and `validate`, its files. Pure: defaults come from `context`.
+ */
+export const parseCli = (argv: readonly string[], context: CliContext): Parsed => {
+  const [command, ...rest] = argv;
+  if (command === undefined || ['help', '--help', '-h'].includes(command))
+    return { kind: 'help', text: generalUsage() };
+  if (!isCommand(command))
+    return { kind: 'usage-error', message: `unknown command '${command}'`, usage: generalUsage() };
+  return parseCommand(command, rest, context);
+};

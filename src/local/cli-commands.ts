@@ -1,0 +1,150 @@
+/**
+ * What the CLI's commands are: each one's options, declared once, and the usage texts rendered from
+ * them (`--help`). ./args parses a command line against these declarations.
+ */
+
+/** The handlers' log levels the embedded stack accepts. */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One declared option: its parseArgs type, the placeholder of its value and one line of help. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly value?: string;
+  readonly short?: string;
+  readonly help: string;
+}
+
+/** One command: how it is run through npm, what it does, whether it takes files, its options. */
+export interface CommandSpec {
+  readonly npm: string;
+  readonly summary: string;
+  readonly files: boolean;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+}
+
+/** The options of every command that talks to a stack. */
+export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  endpoint: {
+    type: 'string',
+    value: 'URL',
+    help: 'the stack to talk to (default $AWS_ENDPOINT_URL, else http://127.0.0.1:4566)',
+  },
+  stage: { type: 'string', value: 'NAME', help: 'the stage in the resource names (default local)' },
+  region: { type: 'string', value: 'R', help: 'the AWS region (default $AWS_REGION, else us-east-1)' },
+};
+const JSON_OPTION: OptionSpec = {
+  type: 'boolean',
+  help: 'print one JSON document on stdout instead of tables',
+};
+const HELP: Record<string, OptionSpec> = { help: { type: 'boolean', short: 'h', help: 'print this usage' } };
+
+/** Every command of the CLI with its options (`--help`/`-h` is added to each). */
+export const COMMANDS = {
+  demo: {
+    npm: 'npm start',
+    summary:
+      'boot the embedded stack, send the event files in order (each waited for), print the result, stop',
+    files: false,
+    options: {
+      verbose: { type: 'boolean', help: "also print the handlers' JSON log lines" },
+      events: {
+        type: 'string',
+        value: 'PATH',
+        help: 'the event files to send: a directory (its *.json in name order) or one file (default events/)',
+      },
+    },
+  },
+  stack: {
+    npm: 'npm run stack',
+    summary: 'run the embedded stack in the foreground until Ctrl-C or SIGTERM',
+    files: false,
+    options: {
+      port: { type: 'string', value: 'N', help: "the AWS endpoint's port, 1-65535 (default 4566)" },
+      'http-port': {
+        type: 'string',
+        value: 'M',
+        help: "the HTTP producer's port, 1-65535 (default the endpoint's port + 1)",
+      },
+      'log-level': {
+        type: 'string',
+        value: 'LEVEL',
+        help: `the handlers' log level: ${LOG_LEVELS.join(', ')}, any case (default INFO)`,
+      },
+    },
+  },
+  send: {
+    npm: 'npm run send',
+    summary: 'send event files to the input queue (a directory: its *.json in name order)',
+    files: true,
+    options: {
+      wait: { type: 'boolean', help: 'wait for each outcome and print it before sending the next file' },
+      ...TARGET_OPTIONS,
+    },
+  },
+  state: {
+    npm: 'npm run state',
+    summary: 'users, groups and memberships',
+    files: false,
+    options: { json: JSON_OPTION, ...TARGET_OPTIONS },
+  },
+  rejections: {
+    npm: 'npm run rejections',
+    summary: 'rejected commands with their reasons, oldest first',
+    files: false,
+    options: { json: JSON_OPTION, ...TARGET_OPTIONS },
+  },
+  dlq: {
+    npm: 'npm run dlq',
+    summary: 'what sits in each dead-letter queue, with receive counts (passwords masked)',
+    files: false,
+    options: { ...TARGET_OPTIONS },
+  },
+  validate: {
+    npm: 'npm run validate',
+    summary: 'check event files without sending them; exits 1 if any is rejected',
+    files: true,
+    options: {},
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+/** A command's name. */
+export type CommandName = keyof typeof COMMANDS;
+/** Whether a word names a command. */
+export const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+
+/** The options a command accepts: its own and `--help`. */
+export const optionsOf = (name: CommandName): Readonly<Record<string, OptionSpec>> => ({
+  ...COMMANDS[name].options,
+  ...HELP,
+});
+
+const optionLabel = (name: string, spec: OptionSpec): string =>
+  `${spec.short === undefined ? '' : `-${spec.short}, `}--${name}${spec.value === undefined ? '' : ` ${spec.value}`}`;
+
+/** The usage of one command, as `npm run <command> -- --help` prints it. */
+export const commandUsage = (name: CommandName): string => {
+  const spec = COMMANDS[name];
+  const options = Object.entries(optionsOf(name));
+  const width = Math.max(...options.map(([o, s]) => optionLabel(o, s).length));
+  return [
+    `usage: ${spec.npm} -- ${spec.files ? '<file|dir>... ' : ''}[options]`,
+    `  ${spec.summary}`,
+    'options:',
+    ...options.map(([o, s]) => `  ${optionLabel(o, s).padEnd(width)}  ${s.help}`),
+  ].join('\n');
+};
+
+/** The usage of the whole CLI: every command, and how to see its options. */
+export const generalUsage = (): string => {
+  const rows = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({
+    call: `${COMMANDS[name].npm}${COMMANDS[name].files ? ' -- <file|dir>...' : ''}`,
+    summary: COMMANDS[name].summary,
+  }));
+  const width = Math.max(...rows.map((row) => row.call.length));
+  return [
+    'usage: npm start | npm run <command> -- [options]',
+    ...rows.map((row) => `  ${row.call.padEnd(width)}  ${row.summary}`),
+    'Each prints its options with --help (npm start -- --help, npm run state -- --help, ...).',
+  ].join('\n');
+};

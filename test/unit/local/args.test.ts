@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCli, type Parsed } from '../../../src/local/args';
+import {
+  COMMANDS,
+  TARGET_OPTIONS,
+  commandUsage,
+  generalUsage,
+  type CommandName,
+} from '../../../src/local/cli-commands';
+
+const context = { env: {}, cwd: '/repo' };
+const parse = (...argv: string[]): Parsed => parseCli(argv, context);
+const run = (...argv: string[]) => {
+  const parsed = parse(...argv);
+  if (parsed.kind !== 'run') throw new Error(`expected a command to run, got ${JSON.stringify(parsed)}`);
+  return parsed.invocation;
+};
+const usageError = (...argv: string[]) => {
+  const parsed = parse(...argv);
+  if (parsed.kind !== 'usage-error') throw new Error(`expected a usage error, got ${JSON.stringify(parsed)}`);
+  return parsed;
+};
+const names = Object.keys(COMMANDS) as CommandName[];
+const LOCAL = { endpoint: 'http://127.0.0.1:4566', stage: 'local', region: 'us-east-1' };
+
+describe('each command with its options', () => {
+  test('demo: the events/ directory of the working directory unless --events says otherwise', () => {
+    expect(run('demo')).toEqual({ command: 'demo', verbose: false, events: join('/repo', 'events') });
+    expect(run('demo', '--verbose', '--events', 'elsewhere')).toEqual({
+      command: 'demo',
+      verbose: true,
+      events: 'elsewhere',
+    });
+  });
+
+  test('stack: port 4566, the HTTP producer on the next port, INFO logs by default', () => {
+    expect(run('stack')).toEqual({ command: 'stack', port: 4566, httpPort: 4567, logLevel: 'INFO' });
+    expect(run('stack', '--port', '4600')).toMatchObject({ port: 4600, httpPort: 4601 });
+    expect(run('stack', '--port=4600', '--http-port', '8080', '--log-level', 'silent')).toEqual({
+      command: 'stack',
+      port: 4600,
+      httpPort: 8080,
+      logLevel: 'SILENT',
+    });
+  });
+
+  test('send: files in any position among the options', () => {
+    expect(run('send', 'a.json', '--wait', 'dir', '--endpoint', 'http://127.0.0.1:4600')).toEqual({
+      command: 'send',
+      files: ['a.json', 'dir'],
+      wait: true,
+      target: { ...LOCAL, endpoint: 'http://127.0.0.1:4600' },
+    });
+    expect(run('send', 'a.json')).toEqual({ command: 'send', files: ['a.json'], wait: false, target: LOCAL });
+  });
+
+  test('state, rejections and dlq: the stack options, --json where it exists', () => {
+    expect(run('state', '--json', '--stage', 'prod', '--region', 'eu-west-1')).toEqual({
+      command: 'state',
+      json: true,
+      target: { ...LOCAL, stage: 'prod', region: 'eu-west-1' },
+    });
+    expect(run('rejections')).toEqual({ command: 'rejections', json: false, target: LOCAL });
+    expect(run('dlq')).toEqual({ command: 'dlq', target: LOCAL });
+    expect(usageError('dlq', '--json').message).toBe("unknown option '--json'");
+  });
+
+  test('the stack defaults come from AWS_ENDPOINT_URL and AWS_REGION when they are set', () => {
+    const env = { AWS_ENDPOINT_URL: 'http://localhost:4000', AWS_REGION: 'eu-west-1' };
+    expect(parseCli(['state'], { env, cwd: '/' })).toMatchObject({
+      invocation: { target: { endpoint: 'http://localhost:4000', region: 'eu-west-1', stage: 'local' } },
+    });
+    expect(parseCli(['state', '--endpoint', 'http://127.0.0.1:1'], { env, cwd: '/' })).toMatchObject({
+      invocation: { target: { endpoint: 'http://127.0.0.1:1' } },
+    });
+  });
+
+  test('validate: files and nothing else', () => {
+    expect(run('validate', 'events')).toEqual({ command: 'validate', files: ['events'] });
+    expect(usageError('validate', '--endpoint', 'x', 'events').message).toBe("unknown option '--endpoint'");
+  });
+});
+
+describe('usage errors (exit 2) name what is wrong and carry the usage of that command', () => {
+  test.each([
+    [['validate', '--bogus', 'events/01.json'], "unknown option '--bogus'", 'validate'],
+    [['validate', '--quiet', 'events/01.json'], "unknown option '--quiet'", 'validate'],
+    [['send', 'f.json', '-x'], "unknown option '-x'", 'send'],
+    [['stack', '--allow-remote'], "unknown option '--allow-remote'", 'stack'],
+    [['state', '--events', 'x'], "unknown option '--events'", 'state'],
+    [['validate'], 'validate needs at least one file or directory', 'validate'],
+    [['send', '--wait'], 'send needs at least one file or directory', 'send'],
+    [['stack', '--port', '70000'], "--port must be an integer from 1 to 65535, got '70000'", 'stack'],
+    [['stack', '--port', '0'], "--port must be an integer from 1 to 65535, got '0'", 'stack'],
+    [['stack', '--port', '45.5'], "--port must be an integer from 1 to 65535, got '45.5'", 'stack'],
+    [['stack', '--port', '0x10'], "--port must be an integer from 1 to 65535, got '0x10'", 'stack'],
+    [['stack', '--port='], '--port needs a value', 'stack'],
+    [['stack', '--http-port', '-1'], '--http-port', 'stack'],
+    [['stack', '--http-port', 'http'], "--http-port must be an integer from 1 to 65535, got 'http'", 'stack'],
+    [['stack', '--port', '65535'], '--port 65535 needs an --http-port', 'stack'],
+    [
+      ['stack', '--log-level', 'loud'],
+      "--log-level must be one of DEBUG, INFO, WARN, ERROR, SILENT, got 'loud'",
+      'stack',
+    ],
+    [['state', '--endpoint'], '--endpoint', 'state'],
+    [['state', '--endpoint='], '--endpoint needs a value', 'state'],
+    [['state', '--json=yes'], '--json', 'state'],
+    [['state', 'extra'], "'extra'", 'state'],
+    [['demo', 'events'], "'events'", 'demo'],
+  ] as [string[], string, CommandName][])('%j', (argv, message, command) => {
+    const parsed = usageError(...argv);
+    expect(parsed.message).toContain(message);
+    expect(parsed.usage).toBe(commandUsage(command));
+  });
+
+  test('an unknown command answers with the usage of the whole CLI', () => {
+    expect(usageError('deploy')).toEqual({
+      kind: 'usage-error',
+      message: "unknown command 'deploy'",
+      usage: generalUsage(),
+    });
+  });
+
+  test('an unknown option no longer swallows the argument after it', () => {
+    expect(usageError('validate', '--quiet', 'a.json').message).toBe("unknown option '--quiet'");
+    expect(run('validate', '--', '--quiet')).toEqual({ command: 'validate', files: ['--quiet'] });
+  });
+});
+
+describe('--help', () => {
+  test.each(names)('%s --help and -h print its usage, even with other arguments', (name) => {
+    expect(parse(name, '--help')).toEqual({ kind: 'help', text: commandUsage(name) });
+    expect(parse(name, '-h')).toEqual({ kind: 'help', text: commandUsage(name) });
+  });
+
+  test('no command, help, --help: the usage of the whole CLI, naming every command', () => {
+    for (const argv of [[], ['help'], ['--help'], ['-h']])
+      expect(parseCli(argv, context)).toEqual({ kind: 'help', text: generalUsage() });
+    for (const name of names) expect(generalUsage()).toContain(COMMANDS[name].npm);
+  });
+
+  test.each(names)('the usage of %s lists each of its options with its value and help', (name) => {
+    const usage = commandUsage(name);
+    expect(usage).toMatch(new RegExp(`^usage: ${COMMANDS[name].npm} -- `));
+    for (const [option, spec] of Object.entries(COMMANDS[name].options)) {
+      expect(usage).toContain(`--${option}${spec.value === undefined ? '' : ` ${spec.value}`}`);
+      expect(usage).toContain(spec.help);
+    }
+    expect(usage).toContain('-h, --help');
+  });
+});
+
+describe("README's CLI section", () => {
+  const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('## The CLI\n'),
+    readme.indexOf('\n## ', readme.indexOf('## The CLI\n') + 1),
+  );
+  const rowOf = (name: CommandName) =>
+    section.split('\n').find((line) => line.startsWith(`| \`${COMMANDS[name].npm}`)) ?? '';
+
+  test.each(names)('documents every option of %s in its row, as --help names it', (name) => {
+    const row = rowOf(name);
+    expect(row).not.toBe('');
+    for (const [option, spec] of Object.entries(COMMANDS[name].options)) {
+      const label = `\`--${option}${spec.value === undefined ? '' : ` ${spec.value}`}\``;
+      if (Object.hasOwn(TARGET_OPTIONS, option)) {
+        expect(row).toContain('the stack options');
+        expect(section).toContain(`| ${label}`);
+      } else expect(row).toContain(label);
+    }
+  });
+
+  test('documents no option that the CLI does not have', () => {
+    const declared = new Set(['help', ...names.flatMap((n) => Object.keys(COMMANDS[n].options))]);
+    const mentioned = [...section.matchAll(/`--([a-z-]+)/g)].map((m) => m[1]);
+    expect(mentioned.length).toBeGreaterThan(0);
+    expect(mentioned.filter((o) => o !== undefined && !declared.has(o))).toEqual([]);
+  });
+});
