@@ -38,7 +38,17 @@ const ref = strictObject(
   { id: pattern('id', HEX64, '64 lowercase hex characters'), label: t.string },
   {},
 );
-const refs = t.readonlyArray(ref);
+const refs = new t.Type<readonly { id: string; label: string }[], unknown, unknown>(
+  'refs',
+  (u): u is readonly { id: string; label: string }[] => t.readonlyArray(ref).is(u),
+  (u, c) => {
+    const decoded = t.readonlyArray(ref).validate(u, c);
+    if (decoded._tag === 'Left') return decoded;
+    const ids = decoded.right.map((r) => r.id);
+    return new Set(ids).size === ids.length ? decoded : t.failure(u, c, 'must not name a group twice');
+  },
+  t.identity,
+);
 
 const commandCodecs = {
   GROUP_CREATED: strictObject('GROUP_CREATED', { type: t.literal('GROUP_CREATED'), name: nonEmpty }, {}),

@@ -64,3 +64,24 @@ describe('a published event naming an inherited property as its type', () => {
     },
   );
 });
+
+describe('a published event naming one group twice', () => {
+  test('is refused by the cache-side decoder (two writes on one item would be refused by DynamoDB forever)', () => {
+    const dev = { id: 'a'.repeat(64), label: 'Dev' };
+    const body = JSON.stringify({
+      schema: 'user-directory.command.v1',
+      commandId: 'c',
+      sentAt: 't',
+      command: {
+        type: 'USER_CREATED',
+        name: 'A',
+        email: 'a@x.io',
+        passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
+        groups: [dev, dev],
+      },
+    });
+    expect(decodeCommandEvent(body)).toEqual(
+      E.left([{ path: 'command.groups', message: 'must not name a group twice' }]),
+    );
+  });
+});
