@@ -9,6 +9,14 @@ export const userIdOf = (normalizedEmail: string): string => sha256Hex(normalize
 /** The public id of a group: sha256 hex of its normalized (trimmed, NFC) name. */
 export const groupIdOf = (normalizedName: string): string => sha256Hex(normalizedName);
 
+/**
+ * The key under which group names are unique: NFKC (compatibility forms such as full-width letters
+ * fold to their plain form), then case folding (upper then lower case, so `ß` and `SS` meet), then
+ * NFKC again. `Sales`, `sales` and `Ｓales` share it; the public id (`groupIdOf`) keeps the exact name.
+ */
+export const canonicalGroupNameOf = (normalizedName: string): string =>
+  sha256Hex(normalizedName.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC'));
+
 /** A canonical public id: 64 lowercase hex characters (a sha256). */
 export const HEX64 = /^[0-9a-f]{64}$/;
 

@@ -29,6 +29,7 @@ export const LISTS = { users: 'USERS', groups: 'GROUPS', rejections: 'REJECTIONS
 export const PREFIX = {
   group: 'GROUP#',
   groupName: 'GROUPNAME#',
+  groupCanonical: 'GROUPCANON#',
   user: 'USER#',
   email: 'EMAIL#',
   member: 'MEMBER#',
@@ -39,6 +40,10 @@ export const PREFIX = {
 export const keys = {
   group: (groupKey: string): Key => ({ pk: `${PREFIX.group}${groupKey}`, sk: 'GROUP' }),
   groupName: (groupId: string): Key => ({ pk: `${PREFIX.groupName}${groupId}`, sk: 'GROUPNAME' }),
+  groupCanonical: (canonicalId: string): Key => ({
+    pk: `${PREFIX.groupCanonical}${canonicalId}`,
+    sk: 'GROUPCANON',
+  }),
   user: (userKey: string): Key => ({ pk: `${PREFIX.user}${userKey}`, sk: 'USER' }),
   email: (userId: string): Key => ({ pk: `${PREFIX.email}${userId}`, sk: 'EMAIL' }),
   membership: (userKey: string, groupKey: string): Key => ({
@@ -50,6 +55,9 @@ export const keys = {
 
 /** The public group id a name claim's key holds. */
 export const groupIdOfClaim = (claim: GroupNameItem): string => claim.pk.slice(PREFIX.groupName.length);
+/** The canonical name key a canonical claim's key holds. */
+export const canonicalIdOfClaim = (claim: GroupCanonicalItem): string =>
+  claim.pk.slice(PREFIX.groupCanonical.length);
 /** The public user id an email claim's key holds. */
 export const userIdOfClaim = (claim: EmailItem): string => claim.pk.slice(PREFIX.email.length);
 
@@ -76,6 +84,13 @@ export interface GroupItem extends Key {
 /** Claims a group name (by its hash) for one group: makes names unique and resolves ids. */
 export interface GroupNameItem extends Key {
   readonly type: 'GROUPNAME';
+  readonly groupKey: string;
+  readonly name: string;
+}
+
+/** Claims a group name's canonical key (case and compatibility forms folded) for one group. */
+export interface GroupCanonicalItem extends Key {
+  readonly type: 'GROUPCANON';
   readonly groupKey: string;
   readonly name: string;
 }
@@ -137,7 +152,8 @@ export interface CommandItem extends Key {
 }
 
 /** Any item of the table. */
-export type Item = GroupItem | GroupNameItem | UserItem | EmailItem | MembershipItem | CommandItem;
+export type Item =
+  GroupItem | GroupNameItem | GroupCanonicalItem | UserItem | EmailItem | MembershipItem | CommandItem;
 
 /** How long a marker of an applied command is kept: longer than a message can live in a DLQ (14 days). */
 export const MARKER_TTL_SECONDS = 15 * 24 * 3600;

@@ -5,7 +5,7 @@
  */
 import type { HashedCommand } from './commands';
 import type { CommandEvent } from './events';
-import { groupIdOf, userIdOf } from './ids';
+import { canonicalGroupNameOf, groupIdOf, userIdOf } from './ids';
 import { planGroupCreated, planGroupDeleted, planGroupUpdated } from './plans/group';
 import type { Plan, PlanContext } from './plans/ops';
 import { planUserCreated, planUserDeleted, planUserUpdated } from './plans/user';
@@ -18,21 +18,34 @@ export type { Plan, PlanContext } from './plans/ops';
 export const lookupFor = (command: HashedCommand): Lookup => {
   switch (command.type) {
     case 'GROUP_CREATED':
-      return { groupIds: [groupIdOf(command.name)], emailIds: [] };
+      return {
+        groupIds: [groupIdOf(command.name)],
+        canonicalIds: [canonicalGroupNameOf(command.name)],
+        emailIds: [],
+      };
     case 'GROUP_UPDATED':
-      return { groupIds: [command.group.id, groupIdOf(command.name)], emailIds: [] };
+      return {
+        groupIds: [command.group.id, groupIdOf(command.name)],
+        canonicalIds: [canonicalGroupNameOf(command.name)],
+        emailIds: [],
+      };
     case 'GROUP_DELETED':
-      return { groupIds: [command.group.id], emailIds: [] };
+      return { groupIds: [command.group.id], canonicalIds: [], emailIds: [] };
     case 'USER_CREATED':
-      return { groupIds: command.groups.map((g) => g.id), emailIds: [userIdOf(command.email)] };
+      return {
+        groupIds: command.groups.map((g) => g.id),
+        canonicalIds: [],
+        emailIds: [userIdOf(command.email)],
+      };
     case 'USER_UPDATED':
       return {
         groupIds: (command.groups ?? []).map((g) => g.id),
+        canonicalIds: [],
         emailIds: command.email === undefined ? [] : [userIdOf(command.email)],
         userId: command.user.id,
       };
     case 'USER_DELETED':
-      return { groupIds: [], emailIds: [], userId: command.user.id };
+      return { groupIds: [], canonicalIds: [], emailIds: [], userId: command.user.id };
   }
 };
 

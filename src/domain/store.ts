@@ -3,13 +3,23 @@
  * The DynamoDB adapter implements it; the handler tests drive the domain through fakes of it.
  */
 import type { TaskEither } from 'fp-ts/TaskEither';
-import type { CommandItem, EmailItem, GroupItem, GroupNameItem, Key, UserItem } from './model';
+import type {
+  CommandItem,
+  EmailItem,
+  GroupCanonicalItem,
+  GroupItem,
+  GroupNameItem,
+  Key,
+  UserItem,
+} from './model';
 import type { WriteOp } from './writes';
 
 /** What a command needs read before it can be planned. */
 export interface Lookup {
   /** Public group ids (name hashes) whose claim and group item to read. */
   readonly groupIds: readonly string[];
+  /** Canonical name keys whose claim to read (is a name taken, ignoring case and width?). */
+  readonly canonicalIds: readonly string[];
   /** Public user ids (email hashes) whose email claim to read. */
   readonly emailIds: readonly string[];
   /** The user the command names: its claim, item and memberships are read. */
@@ -32,6 +42,8 @@ export interface UserRecord {
 export interface View {
   /** Active groups by public id. */
   readonly groups: ReadonlyMap<string, GroupRecord>;
+  /** Canonical name claims by canonical key. */
+  readonly canonicalNames: ReadonlyMap<string, GroupCanonicalItem>;
   /** Email claims by public user id. */
   readonly emails: ReadonlyMap<string, EmailItem>;
   readonly user?: UserRecord;

@@ -51,6 +51,21 @@ const createUser = (email: string, groups: string[] = []) =>
   });
 
 describe('every command against DynamoDB (moto)', () => {
+  test('Sales, sales and Ｓales cannot coexist; a group may change the case of its own name, and its deletion frees the name', async () => {
+    expect(await createGroup('Sales')).toEqual({ kind: 'applied' });
+    expect(await createGroup('sales')).toMatchObject({ kind: 'rejected' });
+    expect(await createGroup('Ｓales')).toMatchObject({ kind: 'rejected' });
+    expect(await apply({ type: 'GROUP_UPDATED', group: groupRef('Sales'), name: 'SALES' })).toEqual({
+      kind: 'applied',
+    });
+    expect((await state()).groups.filter((g) => g.name.toLowerCase() === 'sales')).toEqual([
+      expect.objectContaining({ name: 'SALES' }),
+    ]);
+    expect(await apply({ type: 'GROUP_DELETED', group: groupRef('SALES') })).toEqual({ kind: 'applied' });
+    expect(await createGroup('sales')).toEqual({ kind: 'applied' });
+    await apply({ type: 'GROUP_DELETED', group: groupRef('sales') });
+  });
+
   test('create, rename with members, email change, group replace, delete with members, delete user', async () => {
     await createGroup('Dev');
     await createGroup('Ops');
@@ -166,16 +181,16 @@ describe('TransactionCanceledException paths', () => {
     if (plan.kind !== 'transaction') throw new Error(plan.kind);
     expect(await run(store.transact(plan.ops))).toEqual({
       kind: 'cancelled',
-      failed: ['marker', 'group', 'name:new'],
+      failed: ['marker', 'group', 'name:new', 'canonical:new'],
       conflict: false,
     });
   });
 
-  test('group name taken after the read: cancelled on the new name claim', async () => {
+  test('group name taken after the read: cancelled on the new name claim and its canonical claim', async () => {
     await createGroup('Dev');
     expect(await staleTransact({ type: 'GROUP_CREATED', name: 'Dev' }, viewOf({}))).toEqual({
       kind: 'cancelled',
-      failed: ['name:new'],
+      failed: ['name:new', 'canonical:new'],
       conflict: false,
     });
   });
@@ -254,7 +269,7 @@ describe('deleting a group larger than one transaction', () => {
     await createGroup('Big');
     await createGroup('Other');
     const view = await run(
-      store.load({ groupIds: [groupRef('Big').id, groupRef('Other').id], emailIds: [] }),
+      store.load({ groupIds: [groupRef('Big').id, groupRef('Other').id], canonicalIds: [], emailIds: [] }),
     );
     const items = Array.from({ length: MEMBERS }, (_, i) => {
       const event = eventOf({

@@ -1,5 +1,5 @@
-import { groupIdOf, userIdOf } from '../../src/domain/ids';
-import { keys, LISTS, type EmailItem } from '../../src/domain/model';
+import { canonicalGroupNameOf, groupIdOf, userIdOf } from '../../src/domain/ids';
+import { keys, LISTS, type EmailItem, type GroupCanonicalItem } from '../../src/domain/model';
 import type { GroupRecord, UserRecord, View } from '../../src/domain/store';
 import type { HashedCommand } from '../../src/domain/commands';
 import { EVENT_SCHEMA, type CommandEvent } from '../../src/domain/events';
@@ -56,9 +56,24 @@ export const emailClaim = (email: string, userKey = `uk-${email}`): EmailItem =>
   email,
 });
 
-/** A view from records. */
+/** The canonical-name claim a group record's name holds. */
+export const canonicalClaimOf = (record: GroupRecord): GroupCanonicalItem => ({
+  ...keys.groupCanonical(canonicalGroupNameOf(record.group.name)),
+  type: 'GROUPCANON',
+  groupKey: record.group.groupKey,
+  name: record.group.name,
+});
+
+/** Every item a group has in the table: its name claim, its canonical claim and the group item. */
+export const groupItems = (record: GroupRecord) =>
+  [record.claim, canonicalClaimOf(record), record.group] as const;
+
+/** A view from records; each group's name also holds its canonical claim. */
 export const viewOf = (parts: { groups?: GroupRecord[]; emails?: EmailItem[]; user?: UserRecord }): View => ({
   groups: new Map((parts.groups ?? []).map((g) => [g.group.groupId, g])),
+  canonicalNames: new Map(
+    (parts.groups ?? []).map((g) => [canonicalGroupNameOf(g.group.name), canonicalClaimOf(g)]),
+  ),
   emails: new Map((parts.emails ?? []).map((e) => [userIdOf(e.email), e])),
   ...(parts.user === undefined ? {} : { user: parts.user }),
 });

@@ -9,6 +9,7 @@ import * as E from 'fp-ts/Either';
 import type { TaskEither } from 'fp-ts/TaskEither';
 import type { Publication } from '../../src/adapters/sns';
 import {
+  canonicalIdOfClaim,
   groupIdOfClaim,
   groupMembersPartition,
   keys,
@@ -17,6 +18,7 @@ import {
   userIdOfClaim,
   type CommandItem,
   type EmailItem,
+  type GroupCanonicalItem,
   type GroupItem,
   type GroupNameItem,
   type Key,
@@ -214,19 +216,24 @@ export class FakeDirectoryStore implements DirectoryStore {
       const group = this.get(keys.group(claim.groupKey)) as GroupItem | undefined;
       if (group?.status === 'ACTIVE') groups.set(groupIdOfClaim(claim), { claim, group });
     }
+    const canonicalNames = new Map<string, GroupCanonicalItem>();
+    for (const canonicalId of lookup.canonicalIds) {
+      const claim = this.get(keys.groupCanonical(canonicalId)) as GroupCanonicalItem | undefined;
+      if (claim !== undefined) canonicalNames.set(canonicalIdOfClaim(claim), claim);
+    }
     const emails = new Map<string, EmailItem>();
     for (const userId of emailIds) {
       const claim = this.get(keys.email(userId)) as EmailItem | undefined;
       if (claim !== undefined) emails.set(userIdOfClaim(claim), claim);
     }
     const userClaim = lookup.userId === undefined ? undefined : emails.get(lookup.userId);
-    if (userClaim === undefined) return { groups, emails };
+    if (userClaim === undefined) return { groups, canonicalNames, emails };
     const user = this.get(keys.user(userClaim.userKey)) as UserItem | undefined;
-    if (user === undefined) return { groups, emails };
+    if (user === undefined) return { groups, canonicalNames, emails };
     const memberships = [...this.items.values()]
       .filter((i) => i.pk === user.pk && i.sk.startsWith(MEMBER_PREFIX))
       .map((i) => (i as unknown as MembershipItem).groupKey);
-    return { groups, emails, user: { user, memberships } };
+    return { groups, canonicalNames, emails, user: { user, memberships } };
   }
 
   /** Checks every condition, then writes every op or none. An invalid request is an Error. */

@@ -11,12 +11,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as TE from 'fp-ts/TaskEither';
 import {
+  canonicalIdOfClaim,
   groupIdOfClaim,
   groupMembersPartition,
   keys,
   TABLE,
   userIdOfClaim,
   type EmailItem,
+  type GroupCanonicalItem,
   type GroupItem,
   type GroupNameItem,
   type Key,
@@ -96,11 +98,17 @@ export const batchGet = async <T>(
 
 const loadView = async (doc: DynamoDBDocumentClient, tableName: string, lookup: Lookup): Promise<View> => {
   const emailIds = [...lookup.emailIds, ...(lookup.userId === undefined ? [] : [lookup.userId])];
-  const claims = await batchGet<GroupNameItem | EmailItem>(doc, tableName, [
+  const claims = await batchGet<GroupNameItem | GroupCanonicalItem | EmailItem>(doc, tableName, [
     ...lookup.groupIds.map(keys.groupName),
+    ...lookup.canonicalIds.map(keys.groupCanonical),
     ...emailIds.map(keys.email),
   ]);
   const nameClaims = claims.filter((c): c is GroupNameItem => c.type === 'GROUPNAME');
+  const canonicalNames = new Map(
+    claims
+      .filter((c): c is GroupCanonicalItem => c.type === 'GROUPCANON')
+      .map((c) => [canonicalIdOfClaim(c), c]),
+  );
   const emailClaims = claims.filter((c): c is EmailItem => c.type === 'EMAIL');
   const groupItems = await batchGet<GroupItem>(
     doc,
@@ -114,17 +122,17 @@ const loadView = async (doc: DynamoDBDocumentClient, tableName: string, lookup: 
   }
   const emails = new Map(emailClaims.map((c) => [userIdOfClaim(c), c]));
   const userClaim = lookup.userId === undefined ? undefined : emails.get(lookup.userId);
-  if (userClaim === undefined) return { groups, emails };
+  if (userClaim === undefined) return { groups, canonicalNames, emails };
   const userItems = await queryAll<UserItem | MembershipItem>(
     doc,
     partitionQuery({ tableName, partition: keys.user(userClaim.userKey).pk, consistent: true }),
   );
   const user = userItems.find((i): i is UserItem => i.type === 'USER');
-  if (user === undefined) return { groups, emails };
+  if (user === undefined) return { groups, canonicalNames, emails };
   const memberships = userItems
     .filter((i): i is MembershipItem => i.type === 'MEMBERSHIP')
     .map((m) => m.groupKey);
-  return { groups, emails, user: { user, memberships } };
+  return { groups, canonicalNames, emails, user: { user, memberships } };
 };
 
 /** The DynamoDB implementation of the directory store port. */

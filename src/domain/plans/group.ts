@@ -1,13 +1,15 @@
 /** The write plans of the group commands. */
 import type { CommandEvent } from '../events';
-import { groupIdOf } from '../ids';
+import { canonicalGroupNameOf, groupIdOf } from '../ids';
 import { keys, LISTS, type Key } from '../model';
 import type { View } from '../store';
 import { equals, MARKER_LABEL, type WriteOp } from '../writes';
 import {
+  canonicalClaim,
+  canonicalClaimRemoval,
   create,
   firstVersion,
-  groupNameTaken,
+  nameRefusal,
   marker,
   nameClaim,
   nameClaimRemoval,
@@ -21,8 +23,9 @@ import {
 
 /** GROUP_CREATED: the group (keyed by the command id), its name claim and the marker. */
 export const planGroupCreated = (event: CommandEvent, name: string, view: View, ctx: PlanContext): Plan => {
+  const refusal = nameRefusal(name, view);
+  if (refusal !== undefined) return reject(refusal);
   const groupId = groupIdOf(name);
-  if (view.groups.has(groupId)) return reject(groupNameTaken(name));
   const groupKey = ctx.commandId;
   return transaction(
     marker(event, ctx),
@@ -38,6 +41,7 @@ export const planGroupCreated = (event: CommandEvent, name: string, view: View, 
       gsi1sk: name,
     }),
     nameClaim(groupId, groupKey, name),
+    canonicalClaim(name, groupKey),
   );
 };
 
@@ -53,8 +57,10 @@ export const planGroupUpdated = (
   if (current === undefined) return unknownGroup(ref);
   const newId = groupIdOf(name);
   if (newId === ref.id) return transaction(marker(event, ctx));
-  if (view.groups.has(newId)) return reject(groupNameTaken(name));
   const { group } = current;
+  const refusal = nameRefusal(name, view, group.groupKey);
+  if (refusal !== undefined) return reject(refusal);
+  const sameCanonical = canonicalGroupNameOf(name) === canonicalGroupNameOf(group.name);
   return transaction(
     marker(event, ctx),
     {
@@ -67,6 +73,9 @@ export const planGroupUpdated = (
     },
     nameClaimRemoval(ref.id, group.groupKey),
     nameClaim(newId, group.groupKey, name),
+    ...(sameCanonical
+      ? []
+      : [canonicalClaimRemoval(group.name, group.groupKey), canonicalClaim(name, group.groupKey)]),
   );
 };
 
@@ -89,6 +98,7 @@ export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx:
         conditions: [equals('version', group.version), equals('status', 'ACTIVE')],
       },
       nameClaimRemoval(ref.id, group.groupKey),
+      canonicalClaimRemoval(group.name, group.groupKey),
     ],
   };
 };

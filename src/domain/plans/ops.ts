@@ -1,5 +1,6 @@
 /** The shared vocabulary of the write planners: plans, their context, and the write ops they reuse. */
 import type { CommandEvent } from '../events';
+import { canonicalGroupNameOf, groupIdOf } from '../ids';
 import {
   entityTypeOf,
   groupMembersPartition,
@@ -96,6 +97,20 @@ export const unknownGroup = (ref: Ref): Plan => reject(reason('group', `unknown 
 export const groupNameTaken = (name: string): Reason =>
   reason('name', `a group named ${quote(name)} already exists`);
 
+/** The reason a name is refused because another group's name differs from it only in case or form. */
+export const groupNameClashes = (name: string, existing: string): Reason =>
+  reason(
+    'name',
+    `${quote(name)} is the same name as the existing group ${quote(existing)} (names are compared ignoring case and compatibility forms)`,
+  );
+
+/** Why a group may not take this name (none when it may); `self` is the group being renamed. */
+export const nameRefusal = (name: string, view: View, self?: string): Reason | undefined => {
+  if (view.groups.has(groupIdOf(name))) return groupNameTaken(name);
+  const clash = view.canonicalNames.get(canonicalGroupNameOf(name));
+  return clash === undefined || clash.groupKey === self ? undefined : groupNameClashes(name, clash.name);
+};
+
 /** The reason an email is refused because another user has it. */
 export const emailTaken = (email: string): Reason =>
   reason('email', `a user with email ${quote(email)} already exists`);
@@ -155,6 +170,22 @@ export const nameClaimRemoval = (groupId: string, groupKey: string): WriteOp => 
   op: 'delete',
   label: 'name:old',
   key: keys.groupName(groupId),
+  conditions: [equals('groupKey', groupKey)],
+});
+
+/** Claims a name's canonical key for a group, only if no group has a name with that key. */
+export const canonicalClaim = (name: string, groupKey: string): WriteOp => ({
+  op: 'put',
+  label: 'canonical:new',
+  item: { ...keys.groupCanonical(canonicalGroupNameOf(name)), type: 'GROUPCANON', groupKey, name },
+  conditions: [absent],
+});
+
+/** Frees a name's canonical key, only if the claim is still this group's. */
+export const canonicalClaimRemoval = (name: string, groupKey: string): WriteOp => ({
+  op: 'delete',
+  label: 'canonical:old',
+  key: keys.groupCanonical(canonicalGroupNameOf(name)),
   conditions: [equals('groupKey', groupKey)],
 });
 

@@ -9,7 +9,7 @@ const alwaysLosing = () => {
   let transactions = 0;
   const store: DirectoryStore = {
     getCommand: () => TE.right(undefined),
-    load: () => TE.right({ groups: new Map(), emails: new Map() }),
+    load: () => TE.right({ groups: new Map(), canonicalNames: new Map(), emails: new Map() }),
     transact: () => {
       transactions += 1;
       return TE.right({ kind: 'cancelled', failed: ['group'], conflict: false });

@@ -9,6 +9,7 @@ import {
   HASH,
   emailClaim,
   eventOf,
+  groupItems,
   groupRecord,
   groupRef,
   userRecord,
@@ -41,8 +42,7 @@ const seeded = (): FakeDirectoryStore => {
   const dev = groupRecord('Dev', 'g-dev');
   const ana = userRecord('ana@x.io', 'u-ana');
   return new FakeDirectoryStore().seed(
-    dev.claim,
-    dev.group,
+    ...groupItems(dev),
     ana.user,
     emailClaim('ana@x.io', 'u-ana'),
     membershipItem('u-ana', 'g-dev'),
@@ -227,14 +227,16 @@ describe('applyCommand: lost races', () => {
     store.before('transact', (call) => {
       if (call === 1) {
         const rival = groupRecord('Ops', 'g-rival');
-        store.seed(rival.claim, rival.group);
+        store.seed(...groupItems(rival));
       }
     });
     expect(await outcomeOf(store, eventOf({ type: 'GROUP_CREATED', name: 'Ops' }))).toEqual({
       kind: 'rejected',
       reasons: ['name: a group named "Ops" already exists'],
     });
-    expect(resultsOf(store)).toEqual([{ kind: 'cancelled', failed: ['name:new'], conflict: false }]);
+    expect(resultsOf(store)).toEqual([
+      { kind: 'cancelled', failed: ['name:new', 'canonical:new'], conflict: false },
+    ]);
   });
 });
 
@@ -244,10 +246,8 @@ describe('applyCommand: group deletion', () => {
     const dev = groupRecord('Dev', 'g-dev');
     const other = groupRecord('Ops', 'g-ops');
     return new FakeDirectoryStore().seed(
-      dev.claim,
-      dev.group,
-      other.claim,
-      other.group,
+      ...groupItems(dev),
+      ...groupItems(other),
       membershipItem('u-keep', 'g-ops'),
       ...Array.from({ length: members }, (_, i) =>
         membershipItem(`u-${String(i).padStart(4, '0')}`, 'g-dev'),
@@ -294,7 +294,7 @@ describe('applyCommand: group deletion', () => {
 
   test('a finish lost to another finisher is a duplicate APPLIED', async () => {
     const dev = groupRecord('Dev', 'g-dev');
-    const store = new FakeDirectoryStore().seed(dev.claim, dev.group);
+    const store = new FakeDirectoryStore().seed(...groupItems(dev));
     store.before('transact', (call) => {
       if (call !== 2) return;
       store.seed({ ...store.get(keys.command('c-both'))!, status: 'APPLIED' });

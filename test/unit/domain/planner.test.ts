@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { MAX_GROUPS_PER_USER } from '../../../src/domain/fields';
-import { userIdOf } from '../../../src/domain/ids';
+import { canonicalGroupNameOf, userIdOf } from '../../../src/domain/ids';
 import { keys } from '../../../src/domain/model';
 import { lookupFor, planCommand, planGroupDeletionFinish, type Plan } from '../../../src/domain/planner';
 import { MAX_TRANSACTION_ITEMS, type WriteOp } from '../../../src/domain/writes';
@@ -29,9 +29,9 @@ const opsOf = (p: Plan): readonly WriteOp[] => {
 const summary = (p: Plan) => opsOf(p).map((op) => `${op.op} ${op.label}`);
 
 describe('GROUP_CREATED', () => {
-  test('puts marker, group and name claim, each only if absent', () => {
+  test('puts marker, group, name claim and canonical name claim, each only if absent', () => {
     const p = plan({ type: 'GROUP_CREATED', name: 'Dev' });
-    expect(summary(p)).toEqual(['put marker', 'put group', 'put name:new']);
+    expect(summary(p)).toEqual(['put marker', 'put group', 'put name:new', 'put canonical:new']);
     expect(opsOf(p).every((op) => op.conditions.some((c) => c.kind === 'absent'))).toBe(true);
   });
   test('a taken name is rejected', () => {
@@ -44,9 +44,16 @@ describe('GROUP_CREATED', () => {
 
 describe('GROUP_UPDATED (rename)', () => {
   const view = viewOf({ groups: [groupRecord('Dev', 'g1', 3)] });
-  test('touches O(1) items: marker, group, old claim, new claim; members are not rewritten', () => {
+  test('touches O(1) items: marker, group, old and new claims; members are not rewritten', () => {
     const p = plan({ type: 'GROUP_UPDATED', group: groupRef('Dev'), name: 'Platform' }, view);
-    expect(summary(p)).toEqual(['put marker', 'update group', 'delete name:old', 'put name:new']);
+    expect(summary(p)).toEqual([
+      'put marker',
+      'update group',
+      'delete name:old',
+      'put name:new',
+      'delete canonical:old',
+      'put canonical:new',
+    ]);
     const update = opsOf(p)[1];
     expect(update).toMatchObject({
       set: { name: 'Platform', version: 4 },
@@ -80,6 +87,42 @@ describe('GROUP_UPDATED (rename)', () => {
   });
 });
 
+describe('group names are unique ignoring case and compatibility forms', () => {
+  const sales = viewOf({ groups: [groupRecord('Sales', 'g-sales')] });
+  test.each(['sales', 'SALES', 'Ｓales'])('GROUP_CREATED %s is refused while Sales exists', (name) => {
+    expect(plan({ type: 'GROUP_CREATED', name }, sales)).toEqual({
+      kind: 'reject',
+      reasons: [
+        {
+          path: 'name',
+          message: `${JSON.stringify(name)} is the same name as the existing group "Sales" (names are compared ignoring case and compatibility forms)`,
+        },
+      ],
+    });
+  });
+  test("a rename to another group's name in another case is refused", () => {
+    const both = viewOf({ groups: [groupRecord('Sales', 'g-sales'), groupRecord('Ops', 'g-ops')] });
+    expect(plan({ type: 'GROUP_UPDATED', group: groupRef('Ops'), name: 'SALES' }, both)).toMatchObject({
+      kind: 'reject',
+      reasons: [{ path: 'name' }],
+    });
+  });
+  test('a group may change the case of its own name; its canonical claim stays', () => {
+    expect(summary(plan({ type: 'GROUP_UPDATED', group: groupRef('Sales'), name: 'SALES' }, sales))).toEqual([
+      'put marker',
+      'update group',
+      'delete name:old',
+      'put name:new',
+    ]);
+  });
+  test('the canonical key folds case and width, and keeps the public id of the exact name', () => {
+    expect(canonicalGroupNameOf('Ｓales')).toBe(canonicalGroupNameOf('sAlEs'));
+    expect(canonicalGroupNameOf('Straße')).toBe(canonicalGroupNameOf('STRASSE'));
+    expect(canonicalGroupNameOf('Sales')).not.toBe(canonicalGroupNameOf('Sale'));
+    expect(groupRef('Sales').id).not.toBe(groupRef('sales').id);
+  });
+});
+
 describe('GROUP_DELETED', () => {
   test('begins by hiding the group and freeing its name, marker IN_PROGRESS with the group key', () => {
     const p = plan(
@@ -87,7 +130,7 @@ describe('GROUP_DELETED', () => {
       viewOf({ groups: [groupRecord('Dev', 'g1')] }),
     );
     expect(p.kind).toBe('deleteGroup');
-    expect(summary(p)).toEqual(['put marker', 'update group', 'delete name:old']);
+    expect(summary(p)).toEqual(['put marker', 'update group', 'delete name:old', 'delete canonical:old']);
     expect(opsOf(p)[0]).toMatchObject({ item: { status: 'IN_PROGRESS', groupKey: 'g1' } });
     expect(opsOf(p)[1]).toMatchObject({ set: { status: 'DELETING' }, remove: ['gsi1pk', 'gsi1sk'] });
   });

@@ -7,7 +7,7 @@ import {
   makeCacheHandler,
   type CacheHandlerDeps,
 } from '../../../src/handlers/cache-handler';
-import { HASH, eventOf, groupRecord, groupRef } from '../../support/builders';
+import { HASH, eventOf, groupItems, groupRecord, groupRef } from '../../support/builders';
 import {
   capturedLogger,
   FakeDirectoryStore,
@@ -65,7 +65,7 @@ describe('cache handler', () => {
 
   test('a rule violation becomes a rejection record (stage cache-handler), not retried', async () => {
     const dev = groupRecord('Dev', 'g-dev');
-    const h = harness(new FakeDirectoryStore().seed(dev.claim, dev.group));
+    const h = harness(new FakeDirectoryStore().seed(...groupItems(dev)));
     const response = await makeCacheHandler(h.deps)(sqsEvent(published(createGroup('Dev', 'c-taken'))));
     expect(failedIds(response)).toEqual([]);
     expect(h.store.rejections).toEqual([
@@ -192,7 +192,7 @@ describe('cache handler', () => {
 
   test('a Left while recording a rule violation retries that record', async () => {
     const dev = groupRecord('Dev', 'g-dev');
-    const h = harness(new FakeDirectoryStore().seed(dev.claim, dev.group).fail('recordRejection', 1));
+    const h = harness(new FakeDirectoryStore().seed(...groupItems(dev)).fail('recordRejection', 1));
     const response = await makeCacheHandler(h.deps)(sqsEvent(published(createGroup('Dev', 'c-taken'))));
     expect(failedIds(response)).toEqual(['sqs-c-taken']);
   });
@@ -204,7 +204,7 @@ describe('cache handler', () => {
     ['membershipsOfGroup', 'reject'],
   ])('a %s that fails by %s (not Left) retries only that record', async (method, mode) => {
     const dev = groupRecord('Dev', 'g-dev');
-    const h = harness(new FakeDirectoryStore().seed(dev.claim, dev.group).fail(method, 1, mode));
+    const h = harness(new FakeDirectoryStore().seed(...groupItems(dev)).fail(method, 1, mode));
     const response = await makeCacheHandler(h.deps)(
       sqsEvent(
         published(eventOf({ type: 'GROUP_DELETED', group: groupRef('Dev') }, 'c-del')),
