@@ -14,15 +14,28 @@ import { clientOptions, instrument, type AwsConfig } from './aws-config';
 export const makeSqsClient = (config: AwsConfig): SQSClient =>
   instrument(new SQSClient(clientOptions(config)), config);
 
-/** Sends one message body; returns its message id. */
+/** Sends one message body, with string message attributes if given; returns its message id. */
 export const sendMessage = async (
   sqs: SQSClient,
   queueUrl: string,
   body: string,
   delaySeconds = 0,
+  attributes: Readonly<Record<string, string>> = {},
 ): Promise<string> => {
+  const entries = Object.entries(attributes);
   const result = await sqs.send(
-    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, DelaySeconds: delaySeconds }),
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: body,
+      DelaySeconds: delaySeconds,
+      ...(entries.length === 0
+        ? {}
+        : {
+            MessageAttributes: Object.fromEntries(
+              entries.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+            ),
+          }),
+    }),
   );
   if (result.MessageId === undefined) throw new Error('SQS returned no MessageId');
   return result.MessageId;

@@ -17,7 +17,9 @@ import { MARKER_LABEL } from './writes';
 export type Outcome =
   | { readonly kind: 'applied' }
   | { readonly kind: 'rejected'; readonly reasons: readonly string[] }
-  | { readonly kind: 'duplicate'; readonly status: string };
+  | { readonly kind: 'duplicate'; readonly status: string }
+  /** A group deletion stopped between two sweeps for lack of time: its marker says where to resume. */
+  | { readonly kind: 'continued' };
 
 /** How many times a command is re-read and re-planned when a concurrent write beat it. */
 export const MAX_ATTEMPTS = 4;
@@ -36,16 +38,18 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const duplicateOf = (marker: CommandItem): Outcome => ({ kind: 'duplicate', status: marker.status });
 
 const sweepAndFinish =
-  (store: DirectoryStore, commandId: string, groupKey: string, now: () => string) =>
+  (store: DirectoryStore, commandId: string, groupKey: string, now: () => string, hasTime: () => boolean) =>
   (): TE.TaskEither<Error, Outcome> =>
     pipe(
       store.membershipsOfGroup(groupKey, SWEEP_BATCH),
       TE.chain((batch) =>
         batch.length > 0
-          ? pipe(
-              store.transact(planMembershipSweep(batch)),
-              TE.chain(sweepAndFinish(store, commandId, groupKey, now)),
-            )
+          ? hasTime()
+            ? pipe(
+                store.transact(planMembershipSweep(batch)),
+                TE.chain(sweepAndFinish(store, commandId, groupKey, now, hasTime)),
+              )
+            : TE.right<Error, Outcome>({ kind: 'continued' })
           : pipe(
               store.transact(planGroupDeletionFinish(commandId, groupKey, now())),
               TE.map((r): Outcome =>
@@ -86,13 +90,15 @@ const recordRejection = (
  * Applies one published command exactly once: skip it when its marker exists, else read, plan and
  * write in one transaction that also writes the marker; a lost race re-reads and re-plans. A group
  * deletion runs in steps (hide the group, sweep memberships, finish) and resumes from its marker.
- * Left means a transient failure: the message is retried. `pause` waits between lost races.
+ * Left means a transient failure: the message is retried. `pause` waits between lost races; a
+ * deletion stops between two sweeps once `hasTime` says no, with the outcome `continued`.
  */
 export const applyCommand =
   (
     store: DirectoryStore,
     now: () => string = () => new Date().toISOString(),
     pause: (ms: number) => Promise<void> = sleep,
+    hasTime: () => boolean = () => true,
   ) =>
   (event: CommandEvent): TE.TaskEither<Error, Outcome> => {
     const attempt = (n: number): TE.TaskEither<Error, Outcome> => {
@@ -108,7 +114,7 @@ export const applyCommand =
             TE.chain((result): TE.TaskEither<Error, Outcome> => {
               if (result.kind === 'committed')
                 return plan.kind === 'deleteGroup'
-                  ? sweepAndFinish(store, event.commandId, plan.groupKey, now)()
+                  ? sweepAndFinish(store, event.commandId, plan.groupKey, now, hasTime)()
                   : TE.right({ kind: 'applied' });
               if (result.failed.includes(MARKER_LABEL))
                 return TE.right({ kind: 'duplicate', status: 'seen' });
@@ -132,7 +138,7 @@ export const applyCommand =
       TE.chain((marker) => {
         if (marker === undefined) return attempt(1);
         if (marker.status === 'IN_PROGRESS' && marker.groupKey !== undefined)
-          return sweepAndFinish(store, event.commandId, marker.groupKey, now)();
+          return sweepAndFinish(store, event.commandId, marker.groupKey, now, hasTime)();
         return TE.right(duplicateOf(marker));
       }),
     );

@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as E from 'fp-ts/Either';
 import { awsConfigFromEnv, requireEnv, type AwsConfig } from '../adapters/aws-config';
 import { makeDirectoryStore, makeDocumentClient } from '../adapters/dynamodb';
+import { makeSqsClient, sendMessage } from '../adapters/sqs';
 import { applyCommand } from '../domain/apply';
 import { decodeCommandEvent, type CommandEvent } from '../domain/events';
 import { formatReason, type Reason } from '../domain/reasons';
@@ -13,7 +14,18 @@ import { batchResponse, lazy, makeLogger, sentAtOf, storeRejection } from './run
 export interface CacheHandlerDeps {
   readonly store: DirectoryStore;
   readonly logger: Logger;
+  /**
+   * Sends a record's body again to the cache queue, so a group deletion that ran out of time goes on
+   * in a new message without spending a receive of this one. Without it, a deletion runs to its end.
+   */
+  readonly continueLater?: (record: SQSRecord) => Promise<void>;
 }
+
+/** Time kept in reserve at the end of an invocation: a deletion stops sweeping below it. */
+export const RESERVE_MS = 5_000;
+
+/** The part of Lambda's context the cache handler reads. */
+export type InvocationClock = Pick<Context, 'getRemainingTimeInMillis'>;
 
 /** Stores an undecodable published event as a rejection; returns false when it must be retried. */
 const rejectUndecodable = async (
@@ -43,9 +55,19 @@ const rejectUndecodable = async (
 };
 
 /** Applies one decoded event and logs its outcome; returns false when it must be retried. */
-const apply = async (deps: CacheHandlerDeps, event: CommandEvent): Promise<boolean> => {
+const apply = async (
+  deps: CacheHandlerDeps,
+  record: SQSRecord,
+  event: CommandEvent,
+  clock: InvocationClock | undefined,
+): Promise<boolean> => {
   const { commandId, command } = event;
-  const outcome = await applyCommand(deps.store)(event)();
+  const { continueLater } = deps;
+  const hasTime =
+    continueLater === undefined || clock === undefined
+      ? () => true
+      : () => clock.getRemainingTimeInMillis() > RESERVE_MS;
+  const outcome = await applyCommand(deps.store, undefined, undefined, hasTime)(event)();
   if (E.isLeft(outcome)) {
     deps.logger.error('command failed, will be retried', {
       commandId,
@@ -56,7 +78,10 @@ const apply = async (deps: CacheHandlerDeps, event: CommandEvent): Promise<boole
   }
   const result = outcome.right;
   if (result.kind === 'applied') deps.logger.info('command applied', { commandId, eventType: command.type });
-  else if (result.kind === 'rejected')
+  else if (result.kind === 'continued') {
+    await continueLater?.(record);
+    deps.logger.info('group deletion continues in a new message', { commandId, eventType: command.type });
+  } else if (result.kind === 'rejected')
     deps.logger.warn('command rejected', { commandId, eventType: command.type, reasons: result.reasons });
   else
     deps.logger.info('duplicate command skipped', {
@@ -71,15 +96,19 @@ const apply = async (deps: CacheHandlerDeps, event: CommandEvent): Promise<boole
  * The cache handler: each record is decoded with its own codec, then applied exactly once to the
  * directory, one after another in batch order; rule violations become rejection records, transient
  * failures (an unexpected throw included) are retried by SQS without failing the rest of the batch.
+ * A group deletion stops sweeping when less than `RESERVE_MS` of the invocation is left and goes on
+ * in a copy of its message (`continueLater`), so no invocation outlives its timeout at any size.
  */
 export const makeCacheHandler =
   (deps: CacheHandlerDeps) =>
-  async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  async (event: SQSEvent, clock?: InvocationClock): Promise<SQSBatchResponse> => {
     const failed: string[] = [];
     for (const record of event.Records) {
       const decoded = decodeCommandEvent(record.body);
       const settled = await (
-        E.isLeft(decoded) ? rejectUndecodable(deps, record, decoded.left) : apply(deps, decoded.right)
+        E.isLeft(decoded)
+          ? rejectUndecodable(deps, record, decoded.left)
+          : apply(deps, record, decoded.right, clock)
       ).catch((error: unknown) => {
         deps.logger.error('command failed, will be retried', {
           commandId: E.isRight(decoded) ? decoded.right.commandId : record.messageId,
@@ -97,20 +126,42 @@ export const cacheHandlerDeps = (args: {
   readonly config: AwsConfig;
   readonly tableName: string;
   readonly logger: Logger;
-}): CacheHandlerDeps => ({
-  store: makeDirectoryStore(makeDocumentClient(args.config), args.tableName),
-  logger: args.logger,
-});
+  /** The cache queue, where a group deletion that ran out of time goes on. */
+  readonly cacheQueueUrl?: string;
+}): CacheHandlerDeps => {
+  const { cacheQueueUrl } = args;
+  const sqs = cacheQueueUrl === undefined ? undefined : makeSqsClient(args.config);
+  return {
+    store: makeDirectoryStore(makeDocumentClient(args.config), args.tableName),
+    logger: args.logger,
+    ...(sqs === undefined || cacheQueueUrl === undefined
+      ? {}
+      : {
+          continueLater: async (record: SQSRecord) => {
+            await sendMessage(sqs, cacheQueueUrl, record.body, 0, stringAttributes(record));
+          },
+        }),
+  };
+};
 
-/** Dependencies from the Lambda environment: CACHE_TABLE_NAME, AWS_ENDPOINT_URL. */
+const stringAttributes = (record: SQSRecord): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(record.messageAttributes).flatMap(([k, v]) =>
+      v.stringValue === undefined ? [] : [[k, v.stringValue]],
+    ),
+  );
+
+/** Dependencies from the Lambda environment: CACHE_TABLE_NAME, CACHE_QUEUE_URL, AWS_ENDPOINT_URL. */
 export const cacheHandlerDepsFromEnv = (env: NodeJS.ProcessEnv = process.env): CacheHandlerDeps =>
   cacheHandlerDeps({
     config: awsConfigFromEnv(env),
     tableName: requireEnv('CACHE_TABLE_NAME', env),
     logger: makeLogger('cache-handler'),
+    ...(env['CACHE_QUEUE_URL'] ? { cacheQueueUrl: env['CACHE_QUEUE_URL'] } : {}),
   });
 
 const deps = lazy(() => makeCacheHandler(cacheHandlerDepsFromEnv()));
 
 /** Lambda entry point. */
-export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => deps()(event);
+export const handler = (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
+  deps()(event, context);
