@@ -8,7 +8,7 @@ import { clientOptions } from '../../src/adapters/aws-config';
 import { waitForOutcome } from '../../src/local/client';
 import { eventOf, HASH, groupRef } from '../support/builders';
 import { EVENTS, captureOutput, sendAndWait, startTestStack, stateOf, type TestStack } from '../support/e2e';
-import { eventually, scanAll } from '../support/moto-stack';
+import { eventually, scanAll } from '../support/emulators';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 const run = promisify(execFile);

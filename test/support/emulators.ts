@@ -1,9 +1,15 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { freePort, startMoto, type MotoServer } from '../../src/local/moto';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local';
+import { startEmulators, type Emulators } from '../../src/local/emulators';
+import { freePort } from '../../src/local/ports';
 
-/** Starts a private moto_server on a free loopback port for one suite. */
-export const startPrivateMoto = async (): Promise<MotoServer> => startMoto(await freePort());
+/** Starts a private, in-memory DynamoDB Local on a free loopback port for one suite. */
+export const startPrivateDynamoDb = async (): Promise<DynamoDbLocal> =>
+  startDynamoDbLocal({ port: await freePort() });
+
+/** Starts private emulators (fauxqs + DynamoDB Local behind one endpoint) on free loopback ports. */
+export const startPrivateEmulators = (): Promise<Emulators> => startEmulators();
 
 /** Every item of a table, sorted by key: a full picture to compare before and after. */
 export const scanAll = async (
