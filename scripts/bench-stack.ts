@@ -30,7 +30,13 @@ const emulatorProcesses = () => {
   return below(process.pid).map((r) => ({
     pid: r.pid,
     rssMiB: Math.round(r.rssMiB),
-    what: /java/.test(r.args) ? 'DynamoDB Local (JVM)' : r.args.split(' ').slice(-3).join(' ').slice(0, 60),
+    what: /^\S*java /.test(r.args)
+      ? 'DynamoDB Local (JVM)'
+      : /guard\.mjs/.test(r.args)
+        ? "DynamoDB Local's Node guard"
+        : /fauxqs-edge\.mjs/.test(r.args)
+          ? 'fauxqs + edge (Node)'
+          : r.args.slice(0, 60),
   }));
 };
 
