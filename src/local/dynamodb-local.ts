@@ -34,7 +34,10 @@ export const findJava = (env: NodeJS.ProcessEnv = process.env): Java => {
   const home = env['JAVA_HOME'];
   const command = home !== undefined && home !== '' ? join(home, 'bin', 'java') : 'java';
   const probe = spawnSync(command, ['-version'], { encoding: 'utf8', env });
-  if (probe.error !== undefined || probe.status !== 0) throw new Error(javaMissing());
+  if (probe.error !== undefined || probe.status !== 0)
+    throw new Error(
+      javaMissing(command === 'java' ? undefined : `no working java in JAVA_HOME (${command})`),
+    );
   const version = /version "(\d+)(?:\.(\d+))?/.exec(`${probe.stderr}${probe.stdout}`);
   const first = Number(version?.[1] ?? 0);
   const major = first === 1 ? Number(version?.[2] ?? 0) : first;
