@@ -1,7 +1,8 @@
 // SQS + SNS (fauxqs) on 127.0.0.1:PORT, and the stack's single edge endpoint: a request whose
 // X-Amz-Target names DynamoDB is streamed to DynamoDB Local on 127.0.0.1 (its port arrives as an IPC
-// message { dynamodbPort } once it is ready, and is acknowledged), everything else is served by fauxqs. Exits when the IPC channel to the Node process that forked it closes,
-// so it never outlives the embedded stack. Plain JavaScript: it runs with no loader.
+// message { dynamodbPort } once it is ready, and is acknowledged); fauxqs serves everything else.
+// Exits when the IPC channel to the Node process that forked it closes, so it never outlives the
+// embedded stack. Plain JavaScript: it runs with no loader.
 import { request as httpRequest, Agent } from 'node:http';
 import { URL } from 'node:url';
 import { buildApp } from 'fauxqs';
