@@ -190,6 +190,9 @@ export const provisionTopology = async (
   const sqs = new SQSClient(clientOptions(config));
   const sns = new SNSClient(clientOptions(config));
   const dynamodb = new DynamoDBClient(clientOptions(config));
+  // The table does not depend on the queues and the topic: it is provisioned meanwhile.
+  const tableDone = provisionTableWith(dynamodb, names.table);
+  tableDone.catch(() => undefined);
 
   const createQueue = async (
     key: QueueName,
@@ -250,7 +253,7 @@ export const provisionTopology = async (
     }),
   );
   await subscribeOnce(sns, topicArn, cacheArn);
-  const table = await provisionTableWith(dynamodb, names.table);
+  const table = await tableDone;
   sqs.destroy();
   sns.destroy();
   dynamodb.destroy();
