@@ -2,7 +2,7 @@
  * The CLI's command line, parsed without side effects: strictly, by `node:util` parseArgs, against
  * the options each command declares in ./cli-commands.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   COMMANDS,
@@ -31,6 +31,8 @@ export type Invocation =
       readonly port: number;
       readonly httpPort: number;
       readonly logLevel: LogLevel;
+      /** Where the table is kept across restarts (absolute), when given. */
+      readonly dataDir?: string;
     }
   | {
       readonly command: 'send';
@@ -108,6 +110,9 @@ const invocationOf = (
         port,
         httpPort: portOf('http-port', stringOf(values, 'http-port', String(port + 1))),
         logLevel: logLevelOf(stringOf(values, 'log-level', 'INFO')),
+        ...(values['data-dir'] === undefined
+          ? {}
+          : { dataDir: resolve(context.cwd, stringOf(values, 'data-dir', '')) }),
       };
     }
     case 'send':

@@ -71,6 +71,11 @@ export const COMMANDS = {
         value: 'LEVEL',
         help: `the handlers' log level: ${LOG_LEVELS.join(', ')}, any case (default INFO)`,
       },
+      'data-dir': {
+        type: 'string',
+        value: 'DIR',
+        help: 'keep the table in DIR across restarts (default: in memory, gone at stop)',
+      },
     },
   },
   send: {

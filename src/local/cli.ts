@@ -83,7 +83,8 @@ const validateFiles = (paths: readonly string[]): number => {
 };
 
 const printStackInfo = (stack: EmbeddedStack): void => {
-  out(`Embedded stack ready (moto_server on ${stack.config.endpoint}, stage ${stack.names.stage})`);
+  out(`Embedded stack ready (${stack.engine} on ${stack.config.endpoint}, stage ${stack.names.stage})`);
+  for (const missing of stack.unsupported) out(`Not emulated here: ${missing}`);
   out(
     renderTable(
       ['resource', 'value'],
@@ -110,7 +111,7 @@ const printStackInfo = (stack: EmbeddedStack): void => {
 const demo = async (args: Extract<Invocation, { command: 'demo' }>): Promise<number> => {
   const started = Date.now();
   const verbose = args.verbose;
-  out('Starting the embedded stack (moto_server + topology + in-process handlers)...');
+  out('Starting the embedded stack (fauxqs + DynamoDB Local + topology + in-process handlers)...');
   const stack = await startEmbeddedStack({ logLevel: verbose ? 'INFO' : 'SILENT' });
   try {
     out(`Ready on ${stack.config.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -135,14 +136,21 @@ const stackCommand = async (args: Extract<Invocation, { command: 'stack' }>): Pr
     port: args.port,
     httpPort: args.httpPort,
     logLevel: args.logLevel,
+    ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }),
   });
   printStackInfo(stack);
+  if (args.dataDir !== undefined) out(`The table is kept in ${args.dataDir} across restarts.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  err('Stopping the embedded stack...');
-  await stack.stop();
+  err('Stopping the embedded stack: draining the queues first...');
+  const report = await stack.stop();
+  err(
+    report.drained
+      ? 'Stopped; every accepted command was handled.'
+      : `Stopped before the queues drained: ${report.left.input} in the input queue, ${report.left.cache} in the cache queue (lost with the in-memory queues).`,
+  );
   return 0;
 };
 

@@ -16,6 +16,11 @@ export interface MappingOptions {
   readonly region: string;
   readonly functionName: string;
   readonly batchSize: number;
+  /**
+   * Lambda's ScalingConfig.MaximumConcurrency: up to this many batches are handled at once, each by
+   * its own receive/handle loop (default 1). Batches in flight at the same time may finish in any order.
+   */
+  readonly maximumConcurrency?: number;
   readonly handler: SqsHandler;
   /** Long-poll wait per receive (Lambda uses 20 s; shorter stops faster). */
   readonly waitSeconds?: number;
@@ -32,6 +37,8 @@ export interface Mapping {
   readonly stop: () => Promise<void>;
   /** How many batches were handed to the handler. */
   readonly batches: () => number;
+  /** How many batches the handler is working on right now. */
+  readonly inFlight: () => number;
 }
 
 /** True for http(s) URLs on 127.0.0.0/8, ::1 or localhost. */
@@ -114,10 +121,14 @@ const lambdaContext = (functionName: string, timeoutMs: number): Context => {
 
 /**
  * Polls a queue and invokes a handler in-process with Lambda's SQS event-source-mapping semantics:
- * long polling, the configured batch size, the queue's visibility timeout, delete on success,
- * ReportBatchItemFailures honoured, and dead-lettering left to the queue's redrive policy.
+ * long polling, the configured batch size, up to maximumConcurrency batches at once, the queue's
+ * visibility timeout, delete on success, ReportBatchItemFailures honoured, and dead-lettering left
+ * to the queue's redrive policy.
  */
 export const startEventSourceMapping = (options: MappingOptions): Mapping => {
+  const concurrency = options.maximumConcurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error(`maximumConcurrency must be a positive integer, got ${concurrency}`);
   if (!isLoopback(options.endpoint) && options.allowNonLoopback !== true)
     throw new Error(
       `refusing to poll ${options.endpoint}: the embedded runtime polls loopback endpoints only (set allowNonLoopback to override)`,
@@ -125,6 +136,7 @@ export const startEventSourceMapping = (options: MappingOptions): Mapping => {
   const abort = new AbortController();
   let running = true;
   let batches = 0;
+  let inFlight = 0;
   const loop = async (): Promise<void> => {
     while (running) {
       let messages: Message[];
@@ -144,6 +156,7 @@ export const startEventSourceMapping = (options: MappingOptions): Mapping => {
       }
       if (messages.length === 0) continue;
       batches += 1;
+      inFlight += 1;
       const ids = messages.map((m) => m.MessageId ?? '');
       let failed: readonly string[];
       try {
@@ -171,10 +184,12 @@ export const startEventSourceMapping = (options: MappingOptions): Mapping => {
           );
       } catch (error) {
         if (running) options.onBatchError?.(error as Error);
+      } finally {
+        inFlight -= 1;
       }
     }
   };
-  const done = loop();
+  const done = Promise.all(Array.from({ length: concurrency }, loop));
   return {
     stop: async () => {
       running = false;
@@ -182,5 +197,6 @@ export const startEventSourceMapping = (options: MappingOptions): Mapping => {
       await done;
     },
     batches: () => batches,
+    inFlight: () => inFlight,
   };
 };

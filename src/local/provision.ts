@@ -1,10 +1,21 @@
 import {
   CreateTableCommand,
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
+  ResourceNotFoundException,
   UpdateContinuousBackupsCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  SetSubscriptionAttributesCommand,
+  SNSClient,
+  SubscribeCommand,
+  type Subscription,
+} from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -21,6 +32,8 @@ export interface Provisioned {
   readonly queueUrls: Record<QueueName, string>;
   readonly queueArns: Record<QueueName, string>;
   readonly topicArn: string;
+  /** Settings of the topology that the emulator cannot apply (DynamoDB Local: point-in-time recovery). */
+  readonly unsupported: readonly string[];
 }
 
 /** Options for a local stack only (tests): a shorter visibility timeout so retries come quickly. */
@@ -37,10 +50,110 @@ const queueArn = async (sqs: SQSClient, url: string): Promise<string> => {
   return arn;
 };
 
+const allSubscriptions = async (sns: SNSClient, topicArn: string): Promise<Subscription[]> => {
+  const all: Subscription[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+    all.push(...(page.Subscriptions ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken !== undefined);
+  return all;
+};
+
+/** Subscribes the cache queue to the topic with raw delivery, reusing a subscription that exists. */
+const subscribeOnce = async (sns: SNSClient, topicArn: string, queueArn: string): Promise<void> => {
+  const existing = (await allSubscriptions(sns, topicArn)).find(
+    (s) => s.Protocol === 'sqs' && s.Endpoint === queueArn && s.SubscriptionArn?.startsWith('arn:'),
+  );
+  if (existing?.SubscriptionArn === undefined)
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sqs',
+        Endpoint: queueArn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+  else
+    await sns.send(
+      new SetSubscriptionAttributesCommand({
+        SubscriptionArn: existing.SubscriptionArn,
+        AttributeName: 'RawMessageDelivery',
+        AttributeValue: 'true',
+      }),
+    );
+};
+
+const tableExists = async (dynamodb: DynamoDBClient, table: string): Promise<boolean> => {
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
+};
+
+/** DynamoDB Local has no point-in-time recovery: UpdateContinuousBackups is an unknown operation there. */
+const isUnknownOperation = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'UnknownOperationException';
+
+const provisionTableWith = async (
+  dynamodb: DynamoDBClient,
+  table: string,
+): Promise<{ unsupported: string[] }> => {
+  const definition = cacheTableDefinition(table);
+  if (!(await tableExists(dynamodb, table))) await dynamodb.send(new CreateTableCommand(definition.create));
+  const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table }));
+  if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED')
+    await dynamodb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: definition.timeToLive,
+      }),
+    );
+  try {
+    const backups = await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: table }));
+    if (
+      backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus !==
+      'ENABLED'
+    )
+      await dynamodb.send(
+        new UpdateContinuousBackupsCommand({
+          TableName: table,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: definition.pointInTimeRecovery },
+        }),
+      );
+    return { unsupported: [] };
+  } catch (error) {
+    if (isUnknownOperation(error)) return { unsupported: ['point-in-time recovery (DynamoDB Local)'] };
+    throw error;
+  }
+};
+
 /**
- * Provisions the serverless.yml topology through the AWS APIs: moto's CloudFormation would silently
- * skip the SNS subscription and the queue policy, so every resource is created directly, from
- * topology.json, with the same names, encryption, redrive, raw delivery and table schema.
+ * Creates the stage's table (schema, GSI, SSE, TTL, point-in-time recovery where the emulator has
+ * it) unless it exists; a kept table is reused as it is.
+ */
+export const provisionTable = async (
+  config: AwsConfig,
+  stage: string,
+): Promise<{ table: string; unsupported: readonly string[] }> => {
+  const dynamodb = new DynamoDBClient(clientOptions(config));
+  try {
+    const table = namesFor(stage).table;
+    return { table, ...(await provisionTableWith(dynamodb, table)) };
+  } finally {
+    dynamodb.destroy();
+  }
+};
+
+/**
+ * Provisions the serverless.yml topology through the AWS APIs, from topology.json, with the same
+ * names, encryption, redrive, raw delivery and table schema. Idempotent: run again on the same
+ * emulators (or on a kept data directory) it reuses the table, the queues, the topic and the
+ * subscription instead of duplicating them.
  */
 export const provisionTopology = async (
   config: AwsConfig,
@@ -51,6 +164,9 @@ export const provisionTopology = async (
   const sqs = new SQSClient(clientOptions(config));
   const sns = new SNSClient(clientOptions(config));
   const dynamodb = new DynamoDBClient(clientOptions(config));
+  // The table does not depend on the queues and the topic: it is provisioned meanwhile.
+  const tableDone = provisionTableWith(dynamodb, names.table);
+  tableDone.catch(() => undefined);
 
   const createQueue = async (
     key: QueueName,
@@ -110,26 +226,8 @@ export const provisionTopology = async (
       },
     }),
   );
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: topicArn,
-      Protocol: 'sqs',
-      Endpoint: cacheArn,
-      Attributes: { RawMessageDelivery: 'true' },
-    }),
-  );
-
-  const table = cacheTableDefinition(names.table);
-  await dynamodb.send(new CreateTableCommand(table.create));
-  await dynamodb.send(
-    new UpdateTimeToLiveCommand({ TableName: names.table, TimeToLiveSpecification: table.timeToLive }),
-  );
-  await dynamodb.send(
-    new UpdateContinuousBackupsCommand({
-      TableName: names.table,
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: table.pointInTimeRecovery },
-    }),
-  );
+  await subscribeOnce(sns, topicArn, cacheArn);
+  const table = await tableDone;
   sqs.destroy();
   sns.destroy();
   dynamodb.destroy();
@@ -138,5 +236,6 @@ export const provisionTopology = async (
     queueUrls: { input: inputUrl, inputDlq: inputDlqUrl, cache: cacheUrl, cacheDlq: cacheDlqUrl },
     queueArns: { input: inputArn, inputDlq: inputDlqArn, cache: cacheArn, cacheDlq: cacheDlqArn },
     topicArn,
+    unsupported: table.unsupported,
   };
 };

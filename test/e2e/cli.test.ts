@@ -1,9 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pollUntil } from '../../src/adapters/poll-until';
-import { freePort, startMoto } from '../../src/local/moto';
+import { startEmulators } from '../../src/local/emulators';
+import { freePort } from '../../src/local/ports';
 import { ROOT, SEEDS, EVENTS, startTestStack, type TestStack } from '../support/e2e';
 
 const run = promisify(execFile);
@@ -117,15 +118,42 @@ describe('the CLI against a running stack', () => {
   }, 90_000);
 });
 
-test('a missing moto_server stops with a message naming pip install and the LocalStack alternative', async () => {
-  const path = process.env['PATH'];
+test('without Java the stack stops with a message naming a JRE 17+ and the LocalStack alternative', async () => {
+  const saved = { path: process.env['PATH'], javaHome: process.env['JAVA_HOME'] };
   process.env['PATH'] = '/nonexistent';
+  delete process.env['JAVA_HOME'];
   try {
-    await expect(startMoto(45999)).rejects.toThrow(/pip install "moto\[server\]"[\s\S]*docker compose up/);
+    await expect(startEmulators()).rejects.toThrow(
+      /Java 17 or newer[\s\S]*openjdk-17-jre-headless[\s\S]*docker compose up/,
+    );
   } finally {
-    process.env['PATH'] = path;
+    process.env['PATH'] = saved.path;
+    if (saved.javaHome !== undefined) process.env['JAVA_HOME'] = saved.javaHome;
   }
 });
+
+/** Every process below `pid` (the emulators' guards, fauxqs and the JVM), from `ps`. */
+const descendants = (pid: number): number[] => {
+  const rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number));
+  const found: number[] = [];
+  const walk = (parent: number) =>
+    rows
+      .filter(([, ppid]) => ppid === parent)
+      .forEach(([child]) => (found.push(child ?? 0), walk(child ?? 0)));
+  walk(pid);
+  return found;
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('npm run stack', () => {
   const startStack = async (port: number) => {
@@ -157,8 +185,8 @@ describe('npm run stack', () => {
     const port = await freePort();
     const { child, output } = await startStack(port);
     for (const text of [
-      `http://127.0.0.1:${port}/123456789012/user-directory-local-input`,
-      'arn:aws:sns:us-east-1:123456789012:user-directory-local-commands',
+      `http://127.0.0.1:${port}/000000000000/user-directory-local-input`,
+      'arn:aws:sns:us-east-1:000000000000:user-directory-local-commands',
       'user-directory-local-cache',
       `aws --endpoint-url http://127.0.0.1:${port} --region us-east-1 sqs send-message --queue-url`,
       '--message-body file://events/01-group-created-engineering.json --delay-seconds 1',
@@ -170,14 +198,17 @@ describe('npm run stack', () => {
     expect(await listening(port)).toBe(false);
   }, 60_000);
 
-  test('moto does not outlive a stack that is killed outright (SIGKILL)', async () => {
+  test('no emulator outlives a stack that is killed outright (SIGKILL)', async () => {
     const port = await freePort();
     const { child } = await startStack(port);
     expect(await listening(port)).toBe(true);
+    const emulators = descendants(child.pid ?? 0);
+    // the fauxqs edge, DynamoDB Local's guard and its JVM at least (tsx may add a process in between)
+    expect(emulators.length).toBeGreaterThanOrEqual(3);
     child.kill('SIGKILL');
-    await pollUntil(async () => ((await listening(port)) ? undefined : true), {
-      timeoutMs: 15_000,
-      what: 'moto to go away',
+    await pollUntil(async () => ((await listening(port)) || emulators.some(alive) ? undefined : true), {
+      timeoutMs: 20_000,
+      what: 'every emulator process to go away',
     });
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { pollUntil } from '../../src/adapters/poll-until';
 import { waitForOutcome } from '../../src/local/client';
 import { eventOf, HASH, groupRef } from '../support/builders';
 import { EVENTS, captureOutput, sendAndWait, startTestStack, stateOf, type TestStack } from '../support/e2e';
-import { scanAll } from '../support/moto-stack';
+import { scanAll } from '../support/emulators';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 const run = promisify(execFile);

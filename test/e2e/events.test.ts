@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { clientOptions } from '../../src/adapters/aws-config';
-import { scanAll } from '../support/moto-stack';
+import { scanAll } from '../support/emulators';
 import {
   EVENTS,
   captureOutput,

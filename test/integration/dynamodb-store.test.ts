@@ -6,29 +6,28 @@ import type { HashedCommand } from '../../src/domain/commands';
 import type { CommandEvent } from '../../src/domain/events';
 import { lookupFor, planCommand, planMembershipSweep } from '../../src/domain/planner';
 import type { DirectoryStore, View } from '../../src/domain/store';
-import { provisionTopology } from '../../src/local/provision';
-import type { MotoServer } from '../../src/local/moto';
+import type { DynamoDbLocal } from '../../src/local/dynamodb-local';
+import { provisionTable } from '../../src/local/provision';
 import { HASH, eventOf, groupRef, userRef, viewOf } from '../support/builders';
-import { scanAll, startPrivateMoto } from '../support/moto-stack';
+import { scanAll, startPrivateDynamoDb } from '../support/emulators';
 
-let moto: MotoServer;
+let dynamodb: DynamoDbLocal;
 let doc: DynamoDBDocumentClient;
 let store: DirectoryStore;
 let table: string;
 let stage = 0;
 
 beforeAll(async () => {
-  moto = await startPrivateMoto();
-  doc = makeDocumentClient({ region: 'us-east-1', endpoint: moto.endpoint });
-});
+  dynamodb = await startPrivateDynamoDb();
+  doc = makeDocumentClient({ region: 'us-east-1', endpoint: dynamodb.endpoint });
+}, 60_000);
 afterAll(async () => {
   doc.destroy();
-  await moto.stop();
+  await dynamodb.stop();
 });
 beforeEach(async () => {
   stage += 1;
-  const provisioned = await provisionTopology({ region: 'us-east-1', endpoint: moto.endpoint }, `it${stage}`);
-  table = provisioned.names.table;
+  ({ table } = await provisionTable({ region: 'us-east-1', endpoint: dynamodb.endpoint }, `it${stage}`));
   store = makeDirectoryStore(doc, table);
 });
 
@@ -50,7 +49,7 @@ const createUser = (email: string, groups: string[] = []) =>
     groups: groups.map(groupRef),
   });
 
-describe('every command against DynamoDB (moto)', () => {
+describe('every command against DynamoDB (DynamoDB Local)', () => {
   test('Sales, sales and Ｓales cannot coexist; a group may change the case of its own name, and its deletion frees the name', async () => {
     expect(await createGroup('Sales')).toEqual({ kind: 'applied' });
     expect(await createGroup('sales')).toMatchObject({ kind: 'rejected' });

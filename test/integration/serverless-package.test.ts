@@ -14,7 +14,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { toSqsEvent } from '../../src/local/event-source-mapping';
 import { provisionTopology } from '../../src/local/provision';
 import { namesFor, topology } from '../../src/local/topology';
-import { startPrivateMoto } from '../support/moto-stack';
+import { startPrivateEmulators } from '../support/emulators';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '../..');
@@ -117,6 +117,10 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
       expect(m.Properties['BatchSize']).toBe(10);
       const queueId = m.Properties['EventSourceArn']['Fn::GetAtt'][0] as string;
       const functionId = m.Properties['FunctionName']['Fn::GetAtt'][0] as string;
+      const fn = functionId === 'MessageHandlerLambdaFunction' ? 'messageHandler' : 'cacheHandler';
+      expect(m.Properties['ScalingConfig']).toEqual({
+        MaximumConcurrency: topology.functions[fn].maximumConcurrency,
+      });
       const visibility = resource(t(), queueId).Properties['VisibilityTimeout'] as number;
       expect(visibility).toBeGreaterThanOrEqual(
         6 * (resource(t(), functionId).Properties['Timeout'] as number),
@@ -229,19 +233,19 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
 });
 
 describe('the packaged bundles run as Lambda would run them', () => {
-  test('bundled message handler publishes, bundled cache handler applies (against moto)', async () => {
+  test('bundled message handler publishes, bundled cache handler applies (against fauxqs + DynamoDB Local)', async () => {
     const dir = join(ROOT, 'node_modules/.cache/bundle-smoke');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     for (const fn of ['messageHandler', 'cacheHandler'])
       await run('unzip', ['-o', '-q', join(out, 'prod', `${fn}.zip`), '-d', join(dir, fn)]);
-    const moto = await startPrivateMoto();
+    const emulators = await startPrivateEmulators();
     const saved = { ...process.env };
     try {
-      const config = { region: 'us-east-1', endpoint: moto.endpoint };
+      const config = { region: 'us-east-1', endpoint: emulators.endpoint };
       const stack = await provisionTopology(config, 'bundle');
       Object.assign(process.env, {
-        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ENDPOINT_URL: emulators.endpoint,
         AWS_REGION: 'us-east-1',
         TOPIC_ARN: stack.topicArn,
         CACHE_TABLE_NAME: stack.names.table,
@@ -288,7 +292,7 @@ describe('the packaged bundles run as Lambda would run them', () => {
       sqs.destroy();
     } finally {
       process.env = saved;
-      await moto.stop();
+      await emulators.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

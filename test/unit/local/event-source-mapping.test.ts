@@ -1,4 +1,10 @@
-import { failedRecords, isLoopback, toSqsEvent } from '../../../src/local/event-source-mapping';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  failedRecords,
+  isLoopback,
+  startEventSourceMapping,
+  toSqsEvent,
+} from '../../../src/local/event-source-mapping';
 
 describe('ReportBatchItemFailures semantics', () => {
   const ids = ['a', 'b', 'c'];
@@ -49,4 +55,20 @@ test('records look like Lambda SQS records', () => {
     attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000' },
     messageAttributes: { commandId: { dataType: 'String', stringValue: 'c1' } },
   });
+});
+
+test.each([0, -1, 1.5])('maximumConcurrency %p is refused before any polling', (maximumConcurrency) => {
+  expect(() =>
+    startEventSourceMapping({
+      sqs: {} as SQSClient,
+      endpoint: 'http://127.0.0.1:1',
+      queueUrl: 'http://127.0.0.1:1/000000000000/q',
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:q',
+      region: 'us-east-1',
+      functionName: 'f',
+      batchSize: 10,
+      maximumConcurrency,
+      handler: async () => undefined,
+    }),
+  ).toThrow(/maximumConcurrency must be a positive integer/);
 });

@@ -1,9 +1,16 @@
+import { pollUntil } from '../../src/adapters/poll-until';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { freePort, startMoto, type MotoServer } from '../../src/local/moto';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local';
+import { startEmulators, type Emulators } from '../../src/local/emulators';
+import { freePort } from '../../src/local/ports';
 
-/** Starts a private moto_server on a free loopback port for one suite. */
-export const startPrivateMoto = async (): Promise<MotoServer> => startMoto(await freePort());
+/** Starts a private, in-memory DynamoDB Local on a free loopback port for one suite. */
+export const startPrivateDynamoDb = async (): Promise<DynamoDbLocal> =>
+  startDynamoDbLocal({ port: await freePort() });
+
+/** Starts private emulators (fauxqs + DynamoDB Local behind one endpoint) on free loopback ports. */
+export const startPrivateEmulators = (): Promise<Emulators> => startEmulators();
 
 /** Every item of a table, sorted by key: a full picture to compare before and after. */
 export const scanAll = async (
@@ -24,18 +31,8 @@ export const scanAll = async (
 };
 
 /** Polls a probe until it returns a value that is not undefined, or fails after `timeoutMs`. */
-export const eventually = async <T>(
+export const eventually = <T>(
   probe: () => Promise<T | undefined>,
   timeoutMs = 20_000,
   what = 'condition',
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 20;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 200);
-  }
-};
+): Promise<T> => pollUntil(probe, { timeoutMs, what, maxDelayMs: 200 });

@@ -1,0 +1,35 @@
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { clientOptions } from '../../src/adapters/aws-config';
+import { makeDocumentClient } from '../../src/adapters/dynamodb';
+import { makeSqsClient } from '../../src/adapters/sqs';
+import type { Emulators } from '../../src/local/emulators';
+import { provisionTopology } from '../../src/local/provision';
+import { scanAll, startPrivateEmulators } from '../support/emulators';
+
+let emulators: Emulators;
+beforeAll(async () => {
+  emulators = await startPrivateEmulators();
+}, 60_000);
+afterAll(() => emulators.stop());
+
+test('provisioning twice reuses the table (items kept), the queues, the topic and the one subscription', async () => {
+  const config = { region: 'us-east-1', endpoint: emulators.endpoint };
+  const first = await provisionTopology(config, 'twice');
+  expect(first.unsupported).toEqual(['point-in-time recovery (DynamoDB Local)']);
+  const doc = makeDocumentClient(config);
+  await doc.send(new PutCommand({ TableName: first.names.table, Item: { pk: 'KEEP', sk: 'ME' } }));
+  const second = await provisionTopology(config, 'twice');
+  expect(second).toEqual(first);
+  expect(await scanAll(doc, first.names.table)).toEqual([{ pk: 'KEEP', sk: 'ME' }]);
+  const sns = new SNSClient(clientOptions(config));
+  const subscriptions = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: first.topicArn }));
+  expect(subscriptions.Subscriptions?.map((s) => [s.Protocol, s.Endpoint])).toEqual([
+    ['sqs', first.queueArns.cache],
+  ]);
+  const sqs = makeSqsClient(config);
+  const queues = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'user-directory-twice-' }));
+  expect(queues.QueueUrls).toHaveLength(4);
+  [doc, sns, sqs].forEach((c) => c.destroy());
+});
