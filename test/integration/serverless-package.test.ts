@@ -134,7 +134,10 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
       TOPIC_ARN: { Ref: 'CommandsTopic' },
       CACHE_TABLE_NAME: { Ref: 'CacheTable' },
     });
-    expect(env('CacheHandlerLambdaFunction')).toMatchObject({ CACHE_TABLE_NAME: { Ref: 'CacheTable' } });
+    expect(env('CacheHandlerLambdaFunction')).toMatchObject({
+      CACHE_TABLE_NAME: { Ref: 'CacheTable' },
+      CACHE_QUEUE_URL: { Ref: 'CacheQueue' },
+    });
     expect(env('HttpProducerLambdaFunction')).toMatchObject({ INPUT_QUEUE_URL: { Ref: 'InputQueue' } });
   });
 
@@ -163,6 +166,7 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     expect(message).toMatch(/"dynamodb:PutItem"\]/);
     expect(cache).toMatch(/CacheQueue/);
     expect(cache).not.toMatch(/InputQueue|CommandsTopic|sns:/);
+    expect(cache).toMatch(/"sqs:SendMessage"\],"Resource":\{"Fn::GetAtt":\["CacheQueue","Arn"\]\}/);
     expect(http).toMatch(/"sqs:SendMessage"/);
     expect(http).not.toMatch(/CacheQueue|CommandsTopic|dynamodb/);
     for (const [role, fn] of [
