@@ -34,6 +34,12 @@ describe('each command with its options', () => {
     });
   });
 
+  test('stack: --data-dir is resolved against the working directory; absent, the table lives in memory', () => {
+    expect(run('stack', '--data-dir', '.local/data')).toMatchObject({ dataDir: '/repo/.local/data' });
+    expect(run('stack', '--data-dir=/var/dir')).toMatchObject({ dataDir: '/var/dir' });
+    expect(run('stack')).not.toHaveProperty('dataDir');
+  });
+
   test('stack: port 4566, the HTTP producer on the next port, INFO logs by default', () => {
     expect(run('stack')).toEqual({ command: 'stack', port: 4566, httpPort: 4567, logLevel: 'INFO' });
     expect(run('stack', '--port', '4600')).toMatchObject({ port: 4600, httpPort: 4601 });
