@@ -5,6 +5,16 @@ import { decodeArgon2idPhc, OWASP_ARGON2ID, parseArgon2idParams } from '../../..
 import { UNSAFE_TEST_ONLY_ARGON2ID, unsafeTestHasher } from '../../support/unsafe-kdf';
 
 const hasher = unsafeTestHasher();
+
+/**
+ * Made once by the previous adapter (hash-wasm 4.13.0, WebAssembly) before it was replaced by the
+ * native build: stored hashes of that era must keep verifying.
+ */
+const HASH_WASM_PASSWORD = 'Tr0ub4dor & ção ✓';
+const HASH_WASM_PHC_OWASP =
+  '$argon2id$v=19$m=19456,t=2,p=1$knjEjQOQWLKTDp2RGrnENw$yNdfOvm2EYlSqpln8A/XSmfB1wI6DrCOQiT9h0SFEQE';
+const HASH_WASM_PHC_UNSAFE =
+  '$argon2id$v=19$m=64,t=1,p=1$Dgw44yzi+hbA9KJis3vjCg$pTbJeihyLqMYX3GbjFInig66GkGjKgj89Pg+tYooBi4';
 const run = async <A>(te: () => Promise<E.Either<Error, A>>): Promise<A> => {
   const r = await te();
   if (E.isLeft(r)) throw r.left;
@@ -53,6 +63,44 @@ describe('Argon2id hasher', () => {
       E.right({ memoryKiB: 12288, iterations: 3, parallelism: 1 }),
     );
     expect(parseArgon2idParams('fast')).toEqual(E.left(expect.stringMatching(/not of the form/)));
+  });
+
+  test('hashes made by the earlier hash-wasm build still verify, and only with their password', async () => {
+    const prod = makeArgon2idHasher(OWASP_ARGON2ID);
+    for (const phc of [HASH_WASM_PHC_OWASP, HASH_WASM_PHC_UNSAFE]) {
+      expect(await run(prod.verify(HASH_WASM_PASSWORD, phc))).toBe(true);
+      expect(await run(prod.verify(HASH_WASM_PASSWORD.normalize('NFD'), phc))).toBe(false);
+      expect(await run(prod.verify('Tr0ub4dor & cao ✓', phc))).toBe(false);
+    }
+  });
+
+  test('a tampered salt or hash, or a truncated hash, does not verify', async () => {
+    const flip = (phc: string, at: number) =>
+      phc.slice(0, at) + (phc[at] === 'A' ? 'B' : 'A') + phc.slice(at + 1);
+    const saltAt = HASH_WASM_PHC_UNSAFE.lastIndexOf('$') - 5;
+    expect(await run(hasher.verify(HASH_WASM_PASSWORD, flip(HASH_WASM_PHC_UNSAFE, saltAt)))).toBe(false);
+    expect(
+      await run(
+        hasher.verify(HASH_WASM_PASSWORD, flip(HASH_WASM_PHC_UNSAFE, HASH_WASM_PHC_UNSAFE.length - 3)),
+      ),
+    ).toBe(false);
+    expect(await run(hasher.verify(HASH_WASM_PASSWORD, HASH_WASM_PHC_UNSAFE.slice(0, -20)))).toBe(false);
+  });
+
+  test('hashing runs off the event loop: the loop keeps turning while a production hash is computed', async () => {
+    const prod = makeArgon2idHasher(OWASP_ARGON2ID);
+    let turns = 0;
+    let done = false;
+    const spin = (): void => {
+      if (done) return;
+      turns += 1;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const phc = await run(prod.hash('pw'));
+    done = true;
+    expect(phc.startsWith('$argon2id$v=19$m=19456,t=2,p=1$')).toBe(true);
+    expect(turns).toBeGreaterThan(10);
   });
 
   test('verify refuses a malformed hash', async () => {
