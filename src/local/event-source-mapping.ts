@@ -16,6 +16,9 @@ export interface MappingOptions {
   readonly region: string;
   readonly functionName: string;
   readonly batchSize: number;
+  /** The function's timeout and memory, as the handler's context reports them (default 30 s, 1024 MB). */
+  readonly timeoutSeconds?: number;
+  readonly memoryMiB?: number;
   /**
    * Lambda's ScalingConfig.MaximumConcurrency: up to this many batches are handled at once, each by
    * its own receive/handle loop (default 1). Batches in flight at the same time may finish in any order.
@@ -101,14 +104,14 @@ export const failedRecords = (response: unknown, batchIds: readonly string[]): r
   return ids;
 };
 
-const lambdaContext = (functionName: string, timeoutMs: number): Context => {
+const lambdaContext = (functionName: string, timeoutMs: number, memoryMiB: number): Context => {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: String(memoryMiB),
     awsRequestId: crypto.randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
@@ -162,7 +165,11 @@ export const startEventSourceMapping = (options: MappingOptions): Mapping => {
       try {
         const response = await options.handler(
           toSqsEvent(messages, options.queueArn, options.region),
-          lambdaContext(options.functionName, 30_000),
+          lambdaContext(
+            options.functionName,
+            (options.timeoutSeconds ?? 30) * 1000,
+            options.memoryMiB ?? 1024,
+          ),
         );
         failed = failedRecords(response, ids);
       } catch (error) {

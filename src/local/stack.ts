@@ -167,6 +167,8 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
         region,
         functionName,
         batchSize: settings.batchSize,
+        timeoutSeconds: settings.timeoutSeconds,
+        memoryMiB: settings.memoryMiB,
         maximumConcurrency: settings.maximumConcurrency,
         handler: functionName === 'messageHandler' ? messageHandler : cacheHandler,
         ...(options.waitSeconds === undefined ? {} : { waitSeconds: options.waitSeconds }),
