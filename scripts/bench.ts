@@ -6,7 +6,7 @@
  *        [--quick] [--endpoint URL [--stage S] [--region R]] [--results-dir DIR] [--save-baseline]
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { makeArgon2idHasher } from '../src/adapters/argon2id';
 import { connect } from '../src/local/client';
@@ -243,6 +243,7 @@ const engineOf = (embedded: boolean): string => {
 
 const main = async (): Promise<void> => {
   const embedded = endpoint === undefined;
+  const loadAtStart = loadavg()[0] ?? 0;
   const hasher = makeArgon2idHasher(OWASP_ARGON2ID);
   progress(`KDF: hashing with ${cpus().length} in flight`);
   const kdf = await measureKdf(hasher, quick ? 1 : 3);
@@ -317,6 +318,7 @@ const main = async (): Promise<void> => {
       mode: embedded ? 'embedded' : 'endpoint',
       node: process.version,
       cpus: cpus().length,
+      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
       sizes: Object.fromEntries(
         selected.map((w) =>
           w === 'users'
