@@ -224,6 +224,7 @@ const metricsOf = (
     '$/1M cmds KMS': cost.kms ?? null,
     '$/1M cmds total': cost.total ?? null,
   };
+  if (!embedded) return m; // the bench process and its children are not the stack
   for (const [name, ms] of w.procCpu) m[`CPU ms/cmd ${name}`] = per(ms);
   for (const [name, mb] of w.rss) m[`peak RSS MB ${name}`] = mb;
   return m;

@@ -128,7 +128,7 @@ export const renderPreamble = (current: Results, baseline?: Results): string[] =
   const lines = [
     `Benchmark ${current.date}: engine ${current.engine} (${current.mode}), node ${current.node}, ${current.cpus} cores${current.loadAverage === undefined ? '' : `, load average ${fmt(current.loadAverage.start)} at start, ${fmt(current.loadAverage.end)} at end`}; sizes: ${sizesText(current)}.`,
     `KDF (${current.kdf.hasher}): ${fmt(current.kdf.hashesPerSecond)} hashes/s with ${current.kdf.cores} in flight (${fmt(current.kdf.perCore)}/s per core, ${fmt(current.kdf.cpuMsPerHash)} CPU ms per hash).`,
-    `DynamoDB write units for the cost: ${current.writeUnitsSource === 'reported' ? 'reported by the emulator (ReturnConsumedCapacity)' : 'computed from item sizes as AWS bills them (1 per KB per write, 2 per item in a transaction); the emulator did not report them for every write'}.`,
+    `DynamoDB write units for the cost: ${current.mode === 'endpoint' ? 'not measured (--endpoint: the handlers run elsewhere)' : current.writeUnitsSource === 'reported' ? 'reported by the emulator (ReturnConsumedCapacity)' : 'computed from item sizes as AWS bills them (1 per KB per write, 2 per item in a transaction); the emulator did not report them for every write'}.`,
     `Cost: us-east-1 prices recorded ${current.prices.recorded}${current.prices.reReadToday ? '' : ' (not re-read from aws.amazon.com today: no internet here)'}; Lambda GB-s from the in-process invocation times measured here; KMS $0: SSE-SQS uses an SQS-managed key (the topic's alias/aws/sns data-key calls are not counted).`,
   ];
   if (baseline !== undefined) {
