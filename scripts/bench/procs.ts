@@ -95,8 +95,13 @@ export const memoryMbOf = (pid: number, field: 'VmRSS' | 'VmHWM'): number | unde
 /** Samples the stack's processes every `everyMs` while running: peak RSS per process name. */
 export const startRssSampler = (everyMs = 250) => {
   const peaks = new Map<string, number>();
+  // The process list is walked every 8th sample only: walking /proc costs the measured process CPU.
+  let known: StackProcess[] = [];
+  let tick = 0;
   const sample = () => {
-    for (const p of stackProcesses()) {
+    if (tick % 8 === 0) known = stackProcesses();
+    tick += 1;
+    for (const p of known) {
       const rss = memoryMbOf(p.pid, 'VmRSS');
       if (rss !== undefined) peaks.set(p.name, Math.max(peaks.get(p.name) ?? 0, rss));
     }
@@ -107,6 +112,7 @@ export const startRssSampler = (everyMs = 250) => {
   return {
     stop: (): Map<string, number> => {
       clearInterval(timer);
+      tick = 0;
       sample();
       return peaks;
     },
