@@ -2,12 +2,12 @@
  * Request counting for the benchmark: one SDK middleware, passed to the embedded stack as
  * `handlerPlugins` (and added to the bench's own sender), that counts every request by service and
  * operation, asks DynamoDB for its consumed capacity, computes the request units AWS would bill, and
- * counts SQS/SNS requests in 64 KB chunks. The stack's pollers use a client made with the same
- * plugins, so the middleware also sees each event-source-mapping cycle: a ReceiveMessage that returns
- * messages opens an invocation of the queue's function, and the poller's next request on that queue
- * (DeleteMessageBatch, ChangeMessageVisibilityBatch or the next ReceiveMessage) closes it.
+ * counts SQS/SNS requests in 64 KB chunks. Handler invocations are recorded from the stack's
+ * pollers (`onInvocation`), which know when each batch's handler started and ended, however many
+ * batches run at once.
  */
 import type { Pluggable } from '@smithy/types';
+import type { InvocationRecord } from '../../src/local/event-source-mapping';
 import {
   CAPACITY_OPERATIONS,
   readRequestUnits,
@@ -38,7 +38,7 @@ export interface Counters {
 export interface Invocation {
   readonly functionName: string;
   readonly start: number;
-  end?: number;
+  readonly end: number;
   readonly records: number;
   /** The command ids of its records (input message ids; the `commandId` attribute on the cache queue). */
   readonly commandIds: readonly string[];
@@ -114,20 +114,14 @@ export interface Meter {
   readonly plugin: Pluggable<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly snapshot: () => Counters;
   readonly invocations: () => readonly Invocation[];
+  /** Records one handler invocation, as the stack's pollers report it (`onInvocation`). */
+  readonly recordInvocation: (record: InvocationRecord) => void;
 }
 
-/** Makes a meter; `functionOf` names the function polling a queue URL (undefined: not a mapping's queue). */
-export const makeMeter = (functionOf: (queueUrl: string) => string | undefined): Meter => {
+/** Makes a meter. */
+export const makeMeter = (): Meter => {
   const counters = emptyCounters();
   const invocations: Invocation[] = [];
-  const open = new Map<string, Invocation>();
-  const close = (queueUrl: string): void => {
-    const inv = open.get(queueUrl);
-    if (inv === undefined) return;
-    inv.end = Date.now();
-    open.delete(queueUrl);
-  };
-  const now = () => Date.now();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const plugin: Pluggable<any, any> = {
     applyToStack: (stack) => {
@@ -138,13 +132,6 @@ export const makeMeter = (functionOf: (queueUrl: string) => string | undefined):
           const input = args.input as Input;
           const key = `${service}.${operation}`;
           counters.requests[key] = (counters.requests[key] ?? 0) + 1;
-          const queueUrl = typeof input['QueueUrl'] === 'string' ? input['QueueUrl'] : undefined;
-          if (
-            service === 'SQS' &&
-            queueUrl !== undefined &&
-            ['ReceiveMessage', 'DeleteMessageBatch', 'ChangeMessageVisibilityBatch'].includes(operation)
-          )
-            close(queueUrl);
           if (service === 'DynamoDB' && CAPACITY_OPERATIONS.has(operation))
             (args.input as Input)['ReturnConsumedCapacity'] = 'TOTAL';
           const result = await next(args);
@@ -175,20 +162,6 @@ export const makeMeter = (functionOf: (queueUrl: string) => string | undefined):
                     0,
                   ),
                 );
-                const functionName = queueUrl === undefined ? undefined : functionOf(queueUrl);
-                if (functionName !== undefined && queueUrl !== undefined) {
-                  const inv: Invocation = {
-                    functionName,
-                    start: now(),
-                    records: messages.length,
-                    commandIds: messages.map((m) => {
-                      const attrs = (m['MessageAttributes'] ?? {}) as Record<string, Input>;
-                      return String(attrs['commandId']?.['StringValue'] ?? m['MessageId'] ?? '');
-                    }),
-                  };
-                  invocations.push(inv);
-                  open.set(queueUrl, inv);
-                }
               }
             } else counters.sqsBilled += chunks(payloadOf(operation, input));
           }
@@ -202,5 +175,15 @@ export const makeMeter = (functionOf: (queueUrl: string) => string | undefined):
     plugin,
     snapshot: () => ({ ...counters, requests: { ...counters.requests } }),
     invocations: () => invocations,
+    recordInvocation: (record) =>
+      invocations.push({
+        functionName: record.functionName,
+        start: record.startedAt,
+        end: record.endedAt,
+        records: record.messages.length,
+        commandIds: record.messages.map(
+          (m) => m.MessageAttributes?.['commandId']?.StringValue ?? m.MessageId ?? '',
+        ),
+      }),
   };
 };

@@ -33,6 +33,16 @@ export interface MappingOptions {
    */
   readonly retryAfterSeconds?: number;
   readonly onBatchError?: (error: Error) => void;
+  /** Called after each invocation of the handler, with its batch and times (measurements). */
+  readonly onInvocation?: (invocation: InvocationRecord) => void;
+}
+
+/** One invocation of a handler by a mapping: its function, its batch, when it started and ended. */
+export interface InvocationRecord {
+  readonly functionName: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly messages: readonly Message[];
 }
 
 /** A running mapping. */
@@ -161,6 +171,7 @@ export const startEventSourceMapping = (options: MappingOptions): Mapping => {
       batches += 1;
       inFlight += 1;
       const ids = messages.map((m) => m.MessageId ?? '');
+      const startedAt = Date.now();
       let failed: readonly string[];
       try {
         const response = await options.handler(
@@ -176,6 +187,12 @@ export const startEventSourceMapping = (options: MappingOptions): Mapping => {
         options.onBatchError?.(error as Error);
         failed = ids;
       }
+      options.onInvocation?.({
+        functionName: options.functionName,
+        startedAt,
+        endedAt: Date.now(),
+        messages,
+      });
       try {
         await deleteMessages(
           options.sqs,

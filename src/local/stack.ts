@@ -9,7 +9,7 @@ import { makeHttpProducer } from '../handlers/http-producer';
 import { makeMessageHandler, messageHandlerDeps } from '../handlers/message-handler';
 import { makeLogger } from '../handlers/runtime';
 import { startEmulators, type Emulators } from './emulators';
-import { startEventSourceMapping, type Mapping } from './event-source-mapping';
+import { startEventSourceMapping, type Mapping, type MappingOptions } from './event-source-mapping';
 import { startHttpServer } from './http-server';
 import { freePort } from './ports';
 import { provisionTopology, type Provisioned } from './provision';
@@ -41,6 +41,8 @@ export interface EmbeddedStackOptions {
   readonly waitSeconds?: number;
   /** SDK middleware for the clients of the handlers, pollers and producer (request counting, fault injection). */
   readonly handlerPlugins?: AwsConfig['plugins'];
+  /** Called after each handler invocation by a poller, with its batch and times (measurements). */
+  readonly onInvocation?: MappingOptions['onInvocation'];
 }
 
 /** What a graceful stop found: whether the queues drained, and what was left when they did not. */
@@ -174,6 +176,7 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
         ...(options.waitSeconds === undefined ? {} : { waitSeconds: options.waitSeconds }),
         ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
         onBatchError: (error) => runtimeLogger.error('batch failed', { functionName, error: error.message }),
+        ...(options.onInvocation === undefined ? {} : { onInvocation: options.onInvocation }),
       });
     };
     mappings.messageHandler = mapping('messageHandler', 'input');

@@ -1,7 +1,7 @@
 import { CreateQueueCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { makeSqsClient, queueAttributes, sendMessage } from '../../src/adapters/sqs';
 import type { Emulators } from '../../src/local/emulators';
-import { startEventSourceMapping } from '../../src/local/event-source-mapping';
+import { startEventSourceMapping, type InvocationRecord } from '../../src/local/event-source-mapping';
 import { topology } from '../../src/local/topology';
 import { startTestStack, stateOf } from '../support/e2e';
 import { eventually, startPrivateEmulators } from '../support/emulators';
@@ -46,6 +46,7 @@ const drive = async (maximumConcurrency: number, messages: number, overlap: numb
   let most = 0;
   let handled = 0;
   const waiters: (() => void)[] = [];
+  const invocations: InvocationRecord[] = [];
   const hold = () =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, windowMs);
@@ -61,6 +62,7 @@ const drive = async (maximumConcurrency: number, messages: number, overlap: numb
     batchSize: 1,
     maximumConcurrency,
     waitSeconds: 1,
+    onInvocation: (invocation) => invocations.push(invocation),
     handler: async (event) => {
       inFlight += 1;
       most = Math.max(most, inFlight);
@@ -81,13 +83,21 @@ const drive = async (maximumConcurrency: number, messages: number, overlap: numb
   } finally {
     await mapping.stop();
   }
-  return { most, handled };
+  return { most, handled, invocations };
 };
 
 test('maximumConcurrency 3: three batches are in the handler at once, never more', async () => {
-  const { most, handled } = await drive(3, 12, 3, 10_000);
+  const { most, handled, invocations } = await drive(3, 12, 3, 10_000);
   expect(handled).toBe(12);
   expect(most).toBe(3);
+  // every invocation is reported once, with its own batch and times, however many overlap
+  expect(invocations).toHaveLength(12);
+  expect(new Set(invocations.flatMap((i) => i.messages.map((m) => m.MessageId))).size).toBe(12);
+  for (const i of invocations) expect(i.endedAt).toBeGreaterThanOrEqual(i.startedAt);
+  const overlapping = invocations.filter((a) =>
+    invocations.some((b) => b !== a && b.startedAt < a.endedAt && a.startedAt < b.endedAt),
+  );
+  expect(overlapping.length).toBeGreaterThanOrEqual(3);
 }, 60_000);
 
 test('maximumConcurrency 1: one batch at a time, even when each waits for a second to join', async () => {
