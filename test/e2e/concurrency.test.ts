@@ -5,7 +5,7 @@ import { startEventSourceMapping, type InvocationRecord } from '../../src/local/
 import { topology } from '../../src/local/topology';
 import { startTestStack, stateOf } from '../support/e2e';
 import { eventually, startPrivateEmulators } from '../support/emulators';
-import { unsafeTestHasher } from '../support/unsafe-kdf';
+import { slowTestHasher } from '../support/unsafe-kdf';
 
 let emulators: Emulators;
 let sqs: SQSClient;
@@ -107,14 +107,7 @@ test('maximumConcurrency 1: one batch at a time, even when each waits for a seco
 }, 60_000);
 
 test('the embedded stack runs the message handler on several batches at once (topology.json)', async () => {
-  const inner = unsafeTestHasher();
-  const slow = {
-    ...inner,
-    hash: (password: string) => async () => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return inner.hash(password)();
-    },
-  };
+  const slow = slowTestHasher(300);
   const t = await startTestStack({ logLevel: 'SILENT', hasher: slow });
   try {
     const body = (i: number) =>

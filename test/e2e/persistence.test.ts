@@ -5,17 +5,11 @@ import { getCommandRecord } from '../../src/adapters/dynamodb';
 import { sendMessage } from '../../src/adapters/sqs';
 import { readBody } from '../../src/local/client';
 import { EVENTS, sendAndWait, startTestStack, stateOf, rejectionsOf, type TestStack } from '../support/e2e';
-import { unsafeTestHasher } from '../support/unsafe-kdf';
+import { slowTestHasher, unsafeTestHasher } from '../support/unsafe-kdf';
 
 const hasher = unsafeTestHasher();
 /** The cheap KDF made as slow as a real one on a slow machine, so that work is still queued at stop. */
-const slowHasher = {
-  ...hasher,
-  hash: (password: string) => async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return hasher.hash(password)();
-  },
-};
+const slowHasher = slowTestHasher(300);
 const files = readdirSync(EVENTS)
   .filter((f) => f.endsWith('.json'))
   .sort()
