@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as E from 'fp-ts/Either';
-import { makeArgon2idHasher } from '../adapters/argon2id';
+import { makeArgon2idHasher, selfTestArgon2id } from '../adapters/argon2id';
 import { awsConfigFromEnv, requireEnv, type AwsConfig } from '../adapters/aws-config';
 import { makeDirectoryStore, makeDocumentClient } from '../adapters/dynamodb';
 import { makeSnsClient, publishBatch, type Publication } from '../adapters/sns';
@@ -124,6 +124,7 @@ export const messageHandlerDeps = (args: {
 export const messageHandlerDepsFromEnv = (env: NodeJS.ProcessEnv = process.env): MessageHandlerDeps => {
   const params = parseArgon2idParams(env['KDF_PARAMS']);
   if (E.isLeft(params)) throw new Error(params.left);
+  selfTestArgon2id(params.right);
   return messageHandlerDeps({
     config: awsConfigFromEnv(env),
     topicArn: requireEnv('TOPIC_ARN', env),
@@ -134,6 +135,10 @@ export const messageHandlerDepsFromEnv = (env: NodeJS.ProcessEnv = process.env):
 };
 
 const deps = lazy(() => makeMessageHandler(messageHandlerDepsFromEnv()));
+
+// On Lambda the dependencies (KDF settings and self-test included) are built at cold start, so a bad
+// setting stops the function from starting, with its reason in the init error, before it takes a message.
+if (process.env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined) deps();
 
 /** Lambda entry point. */
 export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => deps()(event);

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
-import { makeArgon2idHasher } from '../../../src/adapters/argon2id';
+import { makeArgon2idHasher, selfTestArgon2id } from '../../../src/adapters/argon2id';
 import { decodeArgon2idPhc, OWASP_ARGON2ID, parseArgon2idParams } from '../../../src/domain/password';
 import { UNSAFE_TEST_ONLY_ARGON2ID, unsafeTestHasher } from '../../support/unsafe-kdf';
 
@@ -105,5 +105,16 @@ describe('Argon2id hasher', () => {
 
   test('verify refuses a malformed hash', async () => {
     expect(await hasher.verify('pw', 'plain')()).toEqual(E.left(new Error('not an argon2id v19 PHC string')));
+  });
+});
+
+describe('the KDF self-test at cold start', () => {
+  test('passes for the production parameters', () => {
+    expect(() => selfTestArgon2id(OWASP_ARGON2ID)).not.toThrow();
+  });
+  test('a setting that cannot run here stops the function, naming it', () => {
+    expect(() => selfTestArgon2id({ memoryKiB: 1, iterations: 1, parallelism: 1 })).toThrow(
+      /^KDF self-test failed for m=1,t=1,p=1: /,
+    );
   });
 });

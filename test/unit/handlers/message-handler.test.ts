@@ -367,3 +367,29 @@ describe('message handler configuration', () => {
     });
   });
 });
+
+describe('on Lambda, the dependencies are built at cold start', () => {
+  const lambdaEnv = {
+    AWS_LAMBDA_FUNCTION_NAME: 'user-directory-test-messageHandler',
+    TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:t',
+    CACHE_TABLE_NAME: 'user-directory-test-cache',
+  };
+  const loadWith = (env: Record<string, string>) => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      jest.isolateModules(() => {
+        require('../../../src/handlers/message-handler'); // eslint-disable-line @typescript-eslint/no-require-imports -- a fresh module load is what is tested
+      });
+    } finally {
+      for (const key of Object.keys(env)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  };
+  test('a KDF setting it cannot use stops the module from loading, naming the reason', () => {
+    expect(() => loadWith({ ...lambdaEnv, KDF_PARAMS: 'm=19456,t=2,p=10000' })).toThrow(/above the ceiling/);
+  });
+  test('a good setting loads, after the self-test', () => {
+    expect(() => loadWith({ ...lambdaEnv, KDF_PARAMS: 'm=19456,t=2,p=1' })).not.toThrow();
+  });
+});
