@@ -33,7 +33,10 @@ export type Invocation =
       readonly logLevel: LogLevel;
       /** Where the table is kept across restarts (absolute), when given. */
       readonly dataDir?: string;
+      /** False with --no-workers: only the emulators and the topology. */
+      readonly workers: boolean;
     }
+  | { readonly command: 'workers'; readonly logLevel: LogLevel; readonly target: TargetArgs }
   | {
       readonly command: 'send';
       readonly files: string[];
@@ -113,8 +116,15 @@ const invocationOf = (
         ...(values['data-dir'] === undefined
           ? {}
           : { dataDir: resolve(context.cwd, stringOf(values, 'data-dir', '')) }),
+        workers: !flag('no-workers'),
       };
     }
+    case 'workers':
+      return {
+        command,
+        logLevel: logLevelOf(stringOf(values, 'log-level', 'INFO')),
+        target: targetOf(values, context.env),
+      };
     case 'send':
       return { command, files, wait: flag('wait'), target: targetOf(values, context.env) };
     case 'state':

@@ -71,11 +71,29 @@ export const COMMANDS = {
         value: 'LEVEL',
         help: `the handlers' log level: ${LOG_LEVELS.join(', ')}, any case (default INFO)`,
       },
+      'no-workers': {
+        type: 'boolean',
+        help: 'run only the emulators and the topology: no pollers, no HTTP producer (see workers)',
+      },
       'data-dir': {
         type: 'string',
         value: 'DIR',
         help: 'keep the table in DIR across restarts (default: in memory, gone at stop)',
       },
+    },
+  },
+  workers: {
+    npm: 'npm run workers',
+    summary:
+      'run both handlers and their pollers against a running stack (npm run stack -- --no-workers) until Ctrl-C or SIGTERM',
+    files: false,
+    options: {
+      'log-level': {
+        type: 'string',
+        value: 'LEVEL',
+        help: `the handlers' log level: ${LOG_LEVELS.join(', ')}, any case (default INFO)`,
+      },
+      ...TARGET_OPTIONS,
     },
   },
   send: {

@@ -20,6 +20,7 @@ import {
 import { parseCli, type Invocation, type TargetArgs } from './args';
 import { maskPasswords } from './mask';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
+import { resolveTopology, startWorkers } from './workers';
 import { renderTable } from './table';
 
 // The SDK pins are deliberate (see README); its Node 20 end-of-support notice is not news to a CLI user.
@@ -96,7 +97,10 @@ const printStackInfo = (stack: EmbeddedStack): void => {
         ['cache queue', stack.queueUrls.cache],
         ['cache DLQ', stack.queueUrls.cacheDlq],
         ['table', stack.names.table],
-        ['HTTP producer', `POST ${stack.httpUrl}/commands`],
+        [
+          'HTTP producer',
+          stack.httpUrl === undefined ? '(none: --no-workers)' : `POST ${stack.httpUrl}/commands`,
+        ],
       ],
     ),
   );
@@ -137,13 +141,13 @@ const stackCommand = async (args: Extract<Invocation, { command: 'stack' }>): Pr
     httpPort: args.httpPort,
     logLevel: args.logLevel,
     ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }),
+    workers: args.workers,
   });
   printStackInfo(stack);
+  if (!args.workers)
+    out(`No workers: run them with   npm run workers -- --endpoint ${stack.config.endpoint}`);
   if (args.dataDir !== undefined) out(`The table is kept in ${args.dataDir} across restarts.`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopped();
   err('Stopping the embedded stack: draining the queues first...');
   const report = await stack.stop();
   err(
@@ -154,12 +158,34 @@ const stackCommand = async (args: Extract<Invocation, { command: 'stack' }>): Pr
   return 0;
 };
 
+/** Waits for Ctrl-C or SIGTERM. */
+const untilStopped = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+
+const workersCommand = async (args: Extract<Invocation, { command: 'workers' }>): Promise<number> => {
+  const config = { region: args.target.region, endpoint: args.target.endpoint };
+  const provisioned = await resolveTopology(config, args.target.stage);
+  const workers = startWorkers(config, provisioned, { logLevel: args.logLevel });
+  out(
+    `Workers polling ${provisioned.names.queues.input} and ${provisioned.names.queues.cache} at ${config.endpoint} (Ctrl-C stops them)`,
+  );
+  await untilStopped();
+  err('Stopping the workers: batches in flight finish first...');
+  await workers.stop();
+  return 0;
+};
+
 const run = async (args: Invocation): Promise<number> => {
   switch (args.command) {
     case 'demo':
       return demo(args);
     case 'stack':
       return stackCommand(args);
+    case 'workers':
+      return workersCommand(args);
     case 'validate':
       return validateFiles(args.files);
     case 'send':

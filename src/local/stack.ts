@@ -1,22 +1,17 @@
 import type { Server } from 'node:http';
-import { makeArgon2idHasher } from '../adapters/argon2id';
 import type { AwsConfig } from '../adapters/aws-config';
 import { pollUntil } from '../adapters/poll-until';
 import { makeSqsClient, queueAttributes, sendMessage } from '../adapters/sqs';
-import { OWASP_ARGON2ID, type PasswordHasher } from '../domain/password';
-import { cacheHandlerDeps, makeCacheHandler } from '../handlers/cache-handler';
 import { makeHttpProducer } from '../handlers/http-producer';
-import { makeMessageHandler, messageHandlerDeps } from '../handlers/message-handler';
 import { makeLogger } from '../handlers/runtime';
 import { startEmulators, type Emulators } from './emulators';
-import { startEventSourceMapping, type Mapping, type MappingOptions } from './event-source-mapping';
 import { startHttpServer } from './http-server';
 import { freePort } from './ports';
 import { provisionTopology, type Provisioned } from './provision';
-import { topology } from './topology';
+import { startWorkers, type WorkerOptions, type Workers } from './workers';
 
-/** How to run the embedded stack. */
-export interface EmbeddedStackOptions {
+/** How to run the embedded stack: its emulators and topology, and the workers' options. */
+export interface EmbeddedStackOptions extends WorkerOptions {
   /** The endpoint's port (SQS, SNS and DynamoDB); a free one when absent. */
   readonly port?: number;
   /** The HTTP producer's port; a free one when absent. */
@@ -31,18 +26,10 @@ export interface EmbeddedStackOptions {
   readonly drainTimeoutMs?: number;
   readonly stage?: string;
   readonly region?: string;
-  /** Handler log level (Powertools): INFO shows one line per command outcome. */
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  /** Replaces the production KDF (tests only). */
-  readonly hasher?: PasswordHasher;
-  /** Local speed-ups for tests (see MappingOptions.retryAfterSeconds and ProvisionOptions). */
-  readonly retryAfterSeconds?: number;
+  /** Local speed-up for tests: a shorter visibility timeout, so retries come quickly. */
   readonly visibilityTimeoutSeconds?: number;
-  readonly waitSeconds?: number;
-  /** SDK middleware for the clients of the handlers, pollers and producer (request counting, fault injection). */
-  readonly handlerPlugins?: AwsConfig['plugins'];
-  /** Called after each handler invocation by a poller, with its batch and times (measurements). */
-  readonly onInvocation?: MappingOptions['onInvocation'];
+  /** False: only the emulators and the topology, no pollers and no HTTP producer (`--no-workers`). */
+  readonly workers?: boolean;
 }
 
 /** What a graceful stop found: whether the queues drained, and what was left when they did not. */
@@ -54,7 +41,8 @@ export interface StopReport {
 /** A running embedded stack: the emulators, the provisioned topology, both pollers and the HTTP producer. */
 export interface EmbeddedStack extends Provisioned {
   readonly config: AwsConfig & { readonly endpoint: string };
-  readonly httpUrl: string;
+  /** The HTTP producer's base URL; absent without workers. */
+  readonly httpUrl?: string;
   /** What serves the endpoint, for banners: "fauxqs 1.9.2 (SQS, SNS) + DynamoDB Local 3.3.0". */
   readonly engine: string;
   /** Process ids of the emulators (measurements). */
@@ -92,11 +80,8 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
   });
   const config = { region, endpoint: emulators.endpoint };
   const sqs = makeSqsClient(config);
-  const mappings: { messageHandler?: Mapping; cacheHandler?: Mapping } = {};
-  const inFlight = () => ({
-    messageHandler: mappings.messageHandler?.inFlight() ?? 0,
-    cacheHandler: mappings.cacheHandler?.inFlight() ?? 0,
-  });
+  let workers: Workers | undefined;
+  const inFlight = () => workers?.inFlight() ?? { messageHandler: 0, cacheHandler: 0 };
   let server: Server | undefined;
   let urls: Provisioned['queueUrls'] | undefined;
   const drain = async (): Promise<StopReport> => {
@@ -124,11 +109,21 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
       drained: false,
       left: { input: -1, cache: -1, inFlightBatches: -1 },
     }));
-    await Promise.all(Object.values(mappings).map((m) => m.stop()));
+    await workers?.stop();
     sqs.destroy();
     await emulators.stop();
     return report;
   };
+  const stackOf = (provisioned: Provisioned, httpUrl: string | undefined): EmbeddedStack => ({
+    ...provisioned,
+    config,
+    ...(httpUrl === undefined ? {} : { httpUrl }),
+    engine: ENGINE,
+    pids: emulators.pids,
+    dynamodbLoopbackOnly: emulators.dynamodbLoopbackOnly,
+    inFlight,
+    stop,
+  });
   try {
     const provisioned = await provisionTopology(config, stage, {
       ...(options.visibilityTimeoutSeconds === undefined
@@ -136,69 +131,18 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
         : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
     });
     urls = provisioned.queueUrls;
-    const tableName = provisioned.names.table;
-    const handlerConfig: AwsConfig =
-      options.handlerPlugins === undefined ? config : { ...config, plugins: options.handlerPlugins };
-    const handlerSqs = makeSqsClient(handlerConfig);
-    const logger = (serviceName: string) => makeLogger(serviceName, options.logLevel ?? 'INFO');
-    const messageHandler = makeMessageHandler(
-      messageHandlerDeps({
-        config: handlerConfig,
-        topicArn: provisioned.topicArn,
-        tableName,
-        hasher: options.hasher ?? makeArgon2idHasher(OWASP_ARGON2ID),
-        logger: logger('message-handler'),
-      }),
-    );
-    const cacheHandler = makeCacheHandler(
-      cacheHandlerDeps({
-        config: handlerConfig,
-        tableName,
-        logger: logger('cache-handler'),
-        cacheQueueUrl: provisioned.queueUrls.cache,
-      }),
-    );
-    const runtimeLogger = logger('embedded-runtime');
-    const mapping = (functionName: 'messageHandler' | 'cacheHandler', queue: 'input' | 'cache') => {
-      const settings = topology.functions[functionName];
-      return startEventSourceMapping({
-        sqs: handlerSqs,
-        endpoint: emulators.endpoint,
-        queueUrl: provisioned.queueUrls[queue],
-        queueArn: provisioned.queueArns[queue],
-        region,
-        functionName,
-        batchSize: settings.batchSize,
-        timeoutSeconds: settings.timeoutSeconds,
-        memoryMiB: settings.memoryMiB,
-        maximumConcurrency: settings.maximumConcurrency,
-        handler: functionName === 'messageHandler' ? messageHandler : cacheHandler,
-        ...(options.waitSeconds === undefined ? {} : { waitSeconds: options.waitSeconds }),
-        ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
-        onBatchError: (error) => runtimeLogger.error('batch failed', { functionName, error: error.message }),
-        ...(options.onInvocation === undefined ? {} : { onInvocation: options.onInvocation }),
-      });
-    };
-    mappings.messageHandler = mapping('messageHandler', 'input');
-    mappings.cacheHandler = mapping('cacheHandler', 'cache');
+    if (options.workers === false) return stackOf(provisioned, undefined);
+    workers = startWorkers(config, provisioned, options);
     const httpPort = options.httpPort ?? (await freePort());
+    const producerSqs = workers.sqs;
     server = await startHttpServer(
       httpPort,
       makeHttpProducer({
-        send: (body) => sendMessage(handlerSqs, provisioned.queueUrls.input, body),
-        logger: logger('http-producer'),
+        send: (body) => sendMessage(producerSqs, provisioned.queueUrls.input, body),
+        logger: makeLogger('http-producer', options.logLevel ?? 'INFO'),
       }),
     );
-    return {
-      ...provisioned,
-      config,
-      httpUrl: `http://127.0.0.1:${httpPort}`,
-      engine: ENGINE,
-      pids: emulators.pids,
-      dynamodbLoopbackOnly: emulators.dynamodbLoopbackOnly,
-      inFlight,
-      stop,
-    };
+    return stackOf(provisioned, `http://127.0.0.1:${httpPort}`);
   } catch (error) {
     await stop();
     throw error;

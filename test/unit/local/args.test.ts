@@ -34,6 +34,15 @@ describe('each command with its options', () => {
     });
   });
 
+  test('stack --no-workers runs only the emulators; workers takes the stack options and a log level', () => {
+    expect(run('stack', '--no-workers')).toMatchObject({ workers: false });
+    expect(run('workers', '--endpoint', 'http://127.0.0.1:4700', '--log-level', 'warn')).toEqual({
+      command: 'workers',
+      logLevel: 'WARN',
+      target: { endpoint: 'http://127.0.0.1:4700', stage: 'local', region: 'us-east-1' },
+    });
+  });
+
   test('stack: --data-dir is resolved against the working directory; absent, the table lives in memory', () => {
     expect(run('stack', '--data-dir', '.local/data')).toMatchObject({ dataDir: '/repo/.local/data' });
     expect(run('stack', '--data-dir=/var/dir')).toMatchObject({ dataDir: '/var/dir' });
@@ -41,13 +50,20 @@ describe('each command with its options', () => {
   });
 
   test('stack: port 4566, the HTTP producer on the next port, INFO logs by default', () => {
-    expect(run('stack')).toEqual({ command: 'stack', port: 4566, httpPort: 4567, logLevel: 'INFO' });
+    expect(run('stack')).toEqual({
+      command: 'stack',
+      port: 4566,
+      httpPort: 4567,
+      logLevel: 'INFO',
+      workers: true,
+    });
     expect(run('stack', '--port', '4600')).toMatchObject({ port: 4600, httpPort: 4601 });
     expect(run('stack', '--port=4600', '--http-port', '8080', '--log-level', 'silent')).toEqual({
       command: 'stack',
       port: 4600,
       httpPort: 8080,
       logLevel: 'SILENT',
+      workers: true,
     });
   });
 
