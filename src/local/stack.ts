@@ -97,7 +97,12 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
         left = { input, cache, inFlightBatches: busy.messageHandler + busy.cacheHandler };
         return input + cache + left.inFlightBatches === 0 ? true : undefined;
       },
-      { timeoutMs: options.drainTimeoutMs ?? 30_000, what: 'the queues to drain', initialDelayMs: 25 },
+      {
+        // Without workers nothing drains the queues: what is there is only counted.
+        timeoutMs: workers === undefined ? 0 : (options.drainTimeoutMs ?? 30_000),
+        what: 'the queues to drain',
+        initialDelayMs: 25,
+      },
     ).then(
       (): StopReport => ({ drained: true, left }),
       (): StopReport => ({ drained: false, left }),
