@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getCommandRecord } from '../src/adapters/dynamodb';
+import { pollUntil } from '../src/adapters/poll-until';
 import { connect, sendFiles } from '../src/local/client';
 import { startEmbeddedStack } from '../src/local/stack';
 import { unsafeTestHasher } from '../test/support/unsafe-kdf';
@@ -68,11 +69,18 @@ const main = async () => {
     const sent = await sendFiles(target, files, { wait: false, log: () => undefined });
     const sentMs = Date.now() - t0;
     for (const { messageId } of sent)
-      for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
-        const record = await getCommandRecord(target.doc, stack.names.table, messageId);
-        if (record !== undefined && record.status === 'APPLIED') break;
-        await new Promise((r) => setTimeout(r, delay));
-      }
+      await pollUntil(
+        async () =>
+          (await getCommandRecord(target.doc, stack.names.table, messageId))?.status === 'APPLIED'
+            ? true
+            : undefined,
+        {
+          timeoutMs: 300_000,
+          what: `command ${messageId} to be applied`,
+          initialDelayMs: 10,
+          maxDelayMs: 100,
+        },
+      );
     const totalMs = Date.now() - t0;
     process.stdout.write(
       `${COMMANDS} GROUP_CREATED: sent in ${sentMs} ms, all applied after ${totalMs} ms (${Math.round((COMMANDS * 1000) / totalMs)} commands/s)\n`,

@@ -3,6 +3,7 @@
  * flight, then bounded polling of the commands' markers (BatchGetItem, strongly consistent) until
  * every one is APPLIED or REJECTED. A command's latency is its batch's send time -> its marker's `at`.
  */
+import { pollUntil } from '../../src/adapters/poll-until';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys, type CommandItem } from '../../src/domain/model';
@@ -67,28 +68,31 @@ export const awaitOutcomes = async (
 ): Promise<Done[]> => {
   const pending = new Map(sent.map((s) => [s.id, s]));
   const done: Done[] = [];
-  const deadline = Date.now() + timeoutMs;
-  let delay = 50;
-  while (pending.size > 0) {
-    for (const ids of chunk([...pending.keys()], 100)) {
-      const result = await target.doc.send(
-        new BatchGetCommand({
-          RequestItems: { [target.table]: { Keys: ids.map((id) => keys.command(id)), ConsistentRead: true } },
-        }),
-      );
-      for (const item of (result.Responses?.[target.table] ?? []) as CommandItem[]) {
-        const s = pending.get(item.commandId);
-        if (s === undefined || item.status === 'IN_PROGRESS') continue;
-        done.push({ ...s, at: Date.parse(item.at), status: item.status });
-        pending.delete(item.commandId);
+  await pollUntil(
+    async () => {
+      for (const ids of chunk([...pending.keys()], 100)) {
+        const result = await target.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [target.table]: { Keys: ids.map((id) => keys.command(id)), ConsistentRead: true },
+            },
+          }),
+        );
+        for (const item of (result.Responses?.[target.table] ?? []) as CommandItem[]) {
+          const s = pending.get(item.commandId);
+          if (s === undefined || item.status === 'IN_PROGRESS') continue;
+          done.push({ ...s, at: Date.parse(item.at), status: item.status });
+          pending.delete(item.commandId);
+        }
       }
-    }
-    if (pending.size === 0) break;
-    if (Date.now() > deadline)
-      throw new Error(`${pending.size} of ${sent.length} commands had no outcome after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 500);
-  }
+      return pending.size === 0 ? true : undefined;
+    },
+    { timeoutMs, what: 'every sent command to have an outcome', initialDelayMs: 50, maxDelayMs: 500 },
+  ).catch((error: unknown) => {
+    throw new Error(`${pending.size} of ${sent.length} commands had no outcome after ${timeoutMs} ms`, {
+      cause: error,
+    });
+  });
   return done;
 };
 
