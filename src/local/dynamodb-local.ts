@@ -76,6 +76,8 @@ const answers = async (endpoint: string): Promise<boolean> => {
           'AWS4-HMAC-SHA256 Credential=test/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
       },
       body: '{}',
+      // a JVM that accepts the connection but is still starting must not hold the probe forever
+      signal: AbortSignal.timeout(2_000),
     });
     return response.ok;
   } catch {

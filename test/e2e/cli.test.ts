@@ -166,12 +166,24 @@ describe('npm run stack', () => {
       },
     );
     let output = '';
+    let exitCode: number | null | undefined;
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    await pollUntil(async () => (output.includes('Embedded stack ready') ? true : undefined), {
-      timeoutMs: 30_000,
-      what: 'the stack',
-    });
+    child.once('exit', (code) => (exitCode = code));
+    try {
+      await pollUntil(
+        async () => {
+          if (exitCode !== undefined)
+            throw new Error(`the stack exited with ${exitCode} before it was ready`);
+          return output.includes('Embedded stack ready') ? true : undefined;
+        },
+        // a shared CI machine can be many times slower than a quiet one to start two JVM-backed emulators
+        { timeoutMs: 90_000, what: 'the stack' },
+      );
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`${(error as Error).message}; it printed:\n${output}`);
+    }
     return { child, output: () => output };
   };
   const listening = (port: number) =>
@@ -196,7 +208,7 @@ describe('npm run stack', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(await listening(port)).toBe(false);
-  }, 60_000);
+  }, 150_000);
 
   test('no emulator outlives a stack that is killed outright (SIGKILL)', async () => {
     const port = await freePort();
@@ -210,7 +222,7 @@ describe('npm run stack', () => {
       timeoutMs: 20_000,
       what: 'every emulator process to go away',
     });
-  }, 60_000);
+  }, 150_000);
 });
 
 test('npm start sends every events/ file, prints the final tables and exits 0', async () => {
