@@ -1,12 +1,13 @@
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 import type { CommandEvent } from './events';
-import { entityTypeOf, rejectionItem, type CommandItem } from './model';
+import { entityTypeOf, rejectionItem, type CommandItem, type Key } from './model';
 import {
   lookupFor,
   planCommand,
   planGroupDeletionFinish,
   planMembershipSweep,
+  sweepLabel,
   type PlanContext,
 } from './planner';
 import { formatReason, type Reason } from './reasons';
@@ -23,7 +24,7 @@ export type Outcome =
 
 /** How many times a command is re-read and re-planned when a concurrent write beat it. */
 export const MAX_ATTEMPTS = 4;
-/** Memberships deleted per sweep transaction of a group deletion. */
+/** Memberships deleted per sweep transaction of a group deletion (plus the group's count: 100 items). */
 export const SWEEP_BATCH = 99;
 
 /**
@@ -37,27 +38,60 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 const duplicateOf = (marker: CommandItem): Outcome => ({ kind: 'duplicate', status: marker.status });
 
-const sweepAndFinish =
-  (store: DirectoryStore, commandId: string, groupKey: string, now: () => string, hasTime: () => boolean) =>
-  (): TE.TaskEither<Error, Outcome> =>
+/**
+ * How long a group deletion waits before looking again when members remain but none could be
+ * deleted (the index has not caught up with new members, or lists members already gone).
+ */
+export const idleBackoffMs = (idle: number): number => Math.min(1_000, 50 * 2 ** idle);
+
+type Step = Outcome | 'progress' | 'idle';
+
+const sweepAndFinish = (
+  store: DirectoryStore,
+  commandId: string,
+  groupKey: string,
+  now: () => string,
+  pause: (ms: number) => Promise<void>,
+  hasTime: () => boolean,
+): TE.TaskEither<Error, Outcome> => {
+  const finish = (): TE.TaskEither<Error, Step> =>
+    pipe(
+      store.transact(planGroupDeletionFinish(commandId, groupKey, now())),
+      TE.map((r): Step => {
+        if (r.kind === 'committed') return { kind: 'applied' };
+        if (r.failed.includes(MARKER_LABEL)) return { kind: 'duplicate', status: 'APPLIED' };
+        return 'idle';
+      }),
+    );
+  const sweep = (batch: readonly Key[]): TE.TaskEither<Error, Step> =>
+    pipe(
+      store.transact(planMembershipSweep(groupKey, batch)),
+      TE.chain((r): TE.TaskEither<Error, Step> => {
+        if (r.kind === 'committed') return TE.right('progress');
+        const live = batch.filter((key) => !r.failed.includes(sweepLabel(key)));
+        if (live.length === 0) return finish();
+        return live.length < batch.length ? sweep(live) : TE.right('idle');
+      }),
+    );
+  const step = (idle: number): TE.TaskEither<Error, Outcome> =>
     pipe(
       store.membershipsOfGroup(groupKey, SWEEP_BATCH),
-      TE.chain((batch) =>
-        batch.length > 0
-          ? hasTime()
-            ? pipe(
-                store.transact(planMembershipSweep(batch)),
-                TE.chain(sweepAndFinish(store, commandId, groupKey, now, hasTime)),
-              )
-            : TE.right<Error, Outcome>({ kind: 'continued' })
-          : pipe(
-              store.transact(planGroupDeletionFinish(commandId, groupKey, now())),
-              TE.map((r): Outcome =>
-                r.kind === 'committed' ? { kind: 'applied' } : { kind: 'duplicate', status: 'APPLIED' },
-              ),
-            ),
-      ),
+      TE.chain((batch): TE.TaskEither<Error, Step> => {
+        if (batch.length === 0) return finish();
+        return hasTime() ? sweep(batch) : TE.right({ kind: 'continued' });
+      }),
+      TE.chain((result): TE.TaskEither<Error, Outcome> => {
+        if (result === 'progress') return step(0);
+        if (result !== 'idle') return TE.right(result);
+        if (!hasTime()) return TE.right({ kind: 'continued' });
+        return pipe(
+          TE.fromTask(() => pause(idleBackoffMs(idle))),
+          TE.chain(() => step(idle + 1)),
+        );
+      }),
     );
+  return step(0);
+};
 
 const recordRejection = (
   store: DirectoryStore,
@@ -114,7 +148,7 @@ export const applyCommand =
             TE.chain((result): TE.TaskEither<Error, Outcome> => {
               if (result.kind === 'committed')
                 return plan.kind === 'deleteGroup'
-                  ? sweepAndFinish(store, event.commandId, plan.groupKey, now, hasTime)()
+                  ? sweepAndFinish(store, event.commandId, plan.groupKey, now, pause, hasTime)
                   : TE.right({ kind: 'applied' });
               if (result.failed.includes(MARKER_LABEL))
                 return TE.right({ kind: 'duplicate', status: 'seen' });
@@ -138,7 +172,7 @@ export const applyCommand =
       TE.chain((marker) => {
         if (marker === undefined) return attempt(1);
         if (marker.status === 'IN_PROGRESS' && marker.groupKey !== undefined)
-          return sweepAndFinish(store, event.commandId, marker.groupKey, now, hasTime)();
+          return sweepAndFinish(store, event.commandId, marker.groupKey, now, pause, hasTime);
         return TE.right(duplicateOf(marker));
       }),
     );

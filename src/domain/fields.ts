@@ -13,9 +13,10 @@ export const MAX_PASSWORD_BYTES = 1024;
 /**
  * Most groups one user may belong to. Chosen so that every user command, even a USER_UPDATED that
  * swaps a full set of groups for another full set, fits in one DynamoDB transaction (100 items):
- * marker + user + 2 email claims + 32 removals + 32 (check + put) = 100. See docs/data-model.md.
+ * marker + user + 2 email claims + 24 × (membership delete + group count) + 24 × (group count +
+ * membership put) = 100. See docs/data-model.md.
  */
-export const MAX_GROUPS_PER_USER = 32;
+export const MAX_GROUPS_PER_USER = 24;
 
 /** A reference to a group: its public id (sha256 of its name) and the text the sender used for it. */
 export interface GroupRef {

@@ -74,6 +74,11 @@ export interface GroupItem extends Key {
   readonly groupId: string;
   readonly name: string;
   readonly status: 'ACTIVE' | 'DELETING';
+  /**
+   * How many memberships the group has, kept in the same transactions that add and remove them:
+   * strongly consistent, unlike the index that lists the members. A deletion finishes only at 0.
+   */
+  readonly memberCount: number;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;

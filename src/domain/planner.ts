@@ -11,7 +11,7 @@ import type { Plan, PlanContext } from './plans/ops';
 import { planUserCreated, planUserDeleted, planUserUpdated } from './plans/user';
 import type { Lookup, View } from './store';
 
-export { planGroupDeletionFinish, planMembershipSweep } from './plans/group';
+export { planGroupDeletionFinish, planMembershipSweep, sweepLabel } from './plans/group';
 export type { Plan, PlanContext } from './plans/ops';
 
 /** The reads a command needs. */

@@ -20,6 +20,8 @@ export type WriteOp =
       readonly key: Key;
       readonly set: Readonly<Record<string, string | number>>;
       readonly remove: readonly string[];
+      /** Numbers added atomically to attributes (a missing attribute counts as 0). */
+      readonly add?: Readonly<Record<string, number>>;
       readonly conditions: readonly Condition[];
     }
   | {

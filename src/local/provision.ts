@@ -190,10 +190,11 @@ export const provisionTopology = async (
     MessageRetentionPeriod: String(topology.queues.cacheDlq.retentionSeconds),
   });
   const mainQueue = (key: 'input' | 'cache', dlqArn: string) => {
-    const q = topology.queues[key];
+    const q: { maximumMessageBytes?: number } & (typeof topology.queues)[typeof key] = topology.queues[key];
     return createQueue(key, {
       VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? q.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(q.retentionSeconds),
+      ...(q.maximumMessageBytes === undefined ? {} : { MaximumMessageSize: String(q.maximumMessageBytes) }),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: q.maxReceiveCount }),
     });
   };

@@ -1,8 +1,10 @@
 import * as E from 'fp-ts/Either';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keyAttributes } from '../../src/adapters/dynamodb/expressions';
 import { makeDirectoryStore, makeDocumentClient, readDirectory } from '../../src/adapters/dynamodb';
 import { applyCommand, SWEEP_BATCH, type Outcome } from '../../src/domain/apply';
 import type { HashedCommand } from '../../src/domain/commands';
+import { keys } from '../../src/domain/model';
 import type { CommandEvent } from '../../src/domain/events';
 import { lookupFor, planCommand, planMembershipSweep } from '../../src/domain/planner';
 import type { DirectoryStore, View } from '../../src/domain/store';
@@ -293,6 +295,15 @@ describe('deleting a group larger than one transaction', () => {
           RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
         }),
       );
+    for (const { group } of view.groups.values())
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keyAttributes(keys.group(group.groupKey)),
+          UpdateExpression: 'SET memberCount = :n',
+          ExpressionAttributeValues: { ':n': MEMBERS },
+        }),
+      );
   };
   const assertGone = async () => {
     const s = await state();
@@ -316,7 +327,7 @@ describe('deleting a group larger than one transaction', () => {
     if (plan.kind !== 'deleteGroup') throw new Error(plan.kind);
     await run(store.transact(plan.begin));
     const first = await run(store.membershipsOfGroup(plan.groupKey, SWEEP_BATCH));
-    await run(store.transact(planMembershipSweep(first)));
+    await run(store.transact(planMembershipSweep(plan.groupKey, first)));
     expect((await state()).groups.map((g) => g.name)).toEqual(['Other']);
     expect(await createUser('late@x.io', ['Big'])).toMatchObject({
       kind: 'rejected',
@@ -333,5 +344,50 @@ describe('deleting a group larger than one transaction', () => {
     await setUp();
     expect(await apply({ type: 'GROUP_DELETED', group: groupRef('Big') })).toEqual({ kind: 'applied' });
     await assertGone();
+  }, 120_000);
+});
+
+describe("a group's member count (DynamoDB Local, concurrent writers)", () => {
+  const groupItem = async (name: string) =>
+    (await scanAll(doc, table)).find((i) => i['type'] === 'GROUP' && i['name'] === name);
+  const membershipsOf = async (groupKey: unknown) =>
+    (await scanAll(doc, table)).filter((i) => i['type'] === 'MEMBERSHIP' && i['groupKey'] === groupKey);
+
+  test('concurrent joins and leaves keep it equal to the memberships', async () => {
+    await createGroup('Hot');
+    await createGroup('Cold');
+    const emails = Array.from({ length: 24 }, (_, i) => `m${i}@x.io`);
+    const created = await Promise.all(emails.map((e) => createUser(e, ['Hot', 'Cold'])));
+    expect(created.every((o) => o.kind === 'applied')).toBe(true);
+    const changes = await Promise.all(
+      emails.map((email, i) =>
+        i % 3 === 0
+          ? apply({ type: 'USER_DELETED', user: userRef(email) })
+          : i % 3 === 1
+            ? apply({ type: 'USER_UPDATED', user: userRef(email), groups: [groupRef('Cold')] })
+            : apply({ type: 'USER_UPDATED', user: userRef(email), name: 'renamed' }),
+      ),
+    );
+    expect(changes.every((o) => o.kind === 'applied')).toBe(true);
+    for (const name of ['Hot', 'Cold']) {
+      const group = await groupItem(name);
+      expect(group?.['memberCount']).toBe((await membershipsOf(group?.['groupKey'])).length);
+    }
+    expect((await groupItem('Hot'))?.['memberCount']).toBe(8);
+    expect((await groupItem('Cold'))?.['memberCount']).toBe(16);
+  }, 120_000);
+
+  test('a deletion racing new members ends with no orphan membership, whoever wins each race', async () => {
+    await createGroup('Race');
+    await Promise.all(Array.from({ length: 10 }, (_, i) => createUser(`early${i}@x.io`, ['Race'])));
+    const [deletion, ...joins] = await Promise.all([
+      apply({ type: 'GROUP_DELETED', group: groupRef('Race') }),
+      ...Array.from({ length: 10 }, (_, i) => createUser(`late${i}@x.io`, ['Race'])),
+    ]);
+    expect(deletion).toEqual({ kind: 'applied' });
+    expect(joins.every((o) => o.kind === 'applied' || o.kind === 'rejected')).toBe(true);
+    const items = await scanAll(doc, table);
+    expect(items.filter((i) => i['type'] === 'GROUP')).toEqual([]);
+    expect(items.filter((i) => i['type'] === 'MEMBERSHIP')).toEqual([]);
   }, 120_000);
 });

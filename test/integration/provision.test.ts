@@ -1,11 +1,12 @@
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ListQueuesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { clientOptions } from '../../src/adapters/aws-config';
 import { makeDocumentClient } from '../../src/adapters/dynamodb';
 import { makeSqsClient } from '../../src/adapters/sqs';
 import type { Emulators } from '../../src/local/emulators';
 import { provisionTopology } from '../../src/local/provision';
+import { MAX_BODY_BYTES } from '../../src/domain/pipeline';
 import { scanAll, startPrivateEmulators } from '../support/emulators';
 
 let emulators: Emulators;
@@ -32,4 +33,23 @@ test('provisioning twice reuses the table (items kept), the queues, the topic an
   const queues = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'user-directory-twice-' }));
   expect(queues.QueueUrls).toHaveLength(4);
   [doc, sns, sqs].forEach((c) => c.destroy());
+});
+
+test(`the input queue refuses a body over ${MAX_BODY_BYTES} bytes, the validator's own cap`, async () => {
+  const config = { region: 'us-east-1', endpoint: emulators.endpoint };
+  const { queueUrls } = await provisionTopology(config, 'capped');
+  const sqs = makeSqsClient(config);
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrls.input, AttributeNames: ['MaximumMessageSize'] }),
+  );
+  expect(attributes.Attributes?.['MaximumMessageSize']).toBe(String(MAX_BODY_BYTES));
+  await expect(
+    sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrls.input, MessageBody: 'x'.repeat(MAX_BODY_BYTES + 1) }),
+    ),
+  ).rejects.toThrow();
+  await sqs.send(
+    new SendMessageCommand({ QueueUrl: queueUrls.input, MessageBody: 'x'.repeat(MAX_BODY_BYTES) }),
+  );
+  sqs.destroy();
 });

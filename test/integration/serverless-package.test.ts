@@ -220,9 +220,14 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
       ['CacheDeadLetterQueue', 'cacheDlq'],
     ] as const) {
       const props = resource(t(), id).Properties;
-      const spec = topology.queues[key] as { retentionSeconds: number; visibilityTimeoutSeconds?: number };
+      const spec = topology.queues[key] as {
+        retentionSeconds: number;
+        visibilityTimeoutSeconds?: number;
+        maximumMessageBytes?: number;
+      };
       expect(props['QueueName']).toBe(names.queues[key]);
       expect(props['MessageRetentionPeriod']).toBe(spec.retentionSeconds);
+      expect(props['MaximumMessageSize']).toBe(spec.maximumMessageBytes);
       if (spec.visibilityTimeoutSeconds !== undefined)
         expect(props['VisibilityTimeout']).toBe(spec.visibilityTimeoutSeconds);
     }

@@ -8,7 +8,12 @@ export const HASH =
   '$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
 
 /** An active group as the loader would return it. */
-export const groupRecord = (name: string, groupKey = `gk-${name}`, version = 1): GroupRecord => ({
+export const groupRecord = (
+  name: string,
+  groupKey = `gk-${name}`,
+  version = 1,
+  memberCount = 0,
+): GroupRecord => ({
   claim: { ...keys.groupName(groupIdOf(name)), type: 'GROUPNAME', groupKey, name },
   group: {
     ...keys.group(groupKey),
@@ -17,6 +22,7 @@ export const groupRecord = (name: string, groupKey = `gk-${name}`, version = 1):
     groupId: groupIdOf(name),
     name,
     status: 'ACTIVE',
+    memberCount,
     version,
     createdAt: 't0',
     updatedAt: 't0',

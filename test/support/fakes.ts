@@ -270,6 +270,7 @@ export class FakeDirectoryStore implements DirectoryStore {
       case 'update': {
         const next: Record<string, unknown> = { ...(this.get(op.key) ?? keyOf(op.key)), ...op.set };
         for (const name of op.remove) delete next[name];
+        for (const [name, n] of Object.entries(op.add ?? {})) next[name] = Number(next[name] ?? 0) + n;
         this.items.set(idOf(op.key), next as StoredItem);
         return;
       }

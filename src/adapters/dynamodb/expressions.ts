@@ -46,6 +46,7 @@ const expressions = (condition: string | undefined, names: Names, values: Values
 const updateExpression = (
   set: Readonly<Record<string, unknown>>,
   remove: readonly string[],
+  add: Readonly<Record<string, number>>,
   names: Names,
   values: Values,
 ) => {
@@ -58,9 +59,15 @@ const updateExpression = (
     names[`#r${i}`] = k;
     return `#r${i}`;
   });
+  const additions = Object.entries(add).map(([k, v], i) => {
+    names[`#a${i}`] = k;
+    values[`:a${i}`] = v;
+    return `#a${i} :a${i}`;
+  });
   return [
     assignments.length > 0 ? `SET ${assignments.join(', ')}` : '',
     removals.length > 0 ? `REMOVE ${removals.join(', ')}` : '',
+    additions.length > 0 ? `ADD ${additions.join(', ')}` : '',
   ]
     .filter((part) => part !== '')
     .join(' ');
@@ -79,7 +86,7 @@ export const compileOp = (tableName: string, op: WriteOp): TransactItem => {
       return { Put: { TableName: tableName, Item: op.item, ...expressions(condition, names, values) } };
     }
     case 'update': {
-      const update = updateExpression(op.set, op.remove, names, values);
+      const update = updateExpression(op.set, op.remove, op.add ?? {}, names, values);
       const condition = compileConditions(op.conditions, names, values);
       return {
         Update: {

@@ -3,7 +3,7 @@ import type { CommandEvent } from '../events';
 import { canonicalGroupNameOf, groupIdOf } from '../ids';
 import { keys, LISTS, type Key } from '../model';
 import type { View } from '../store';
-import { equals, MARKER_LABEL, type WriteOp } from '../writes';
+import { equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 import {
   canonicalClaim,
   canonicalClaimRemoval,
@@ -12,6 +12,7 @@ import {
   nameRefusal,
   marker,
   nameClaim,
+  uncount,
   nameClaimRemoval,
   reject,
   transaction,
@@ -36,6 +37,7 @@ export const planGroupCreated = (event: CommandEvent, name: string, view: View, 
       groupId,
       name,
       status: 'ACTIVE',
+      memberCount: 0,
       ...firstVersion(ctx),
       gsi1pk: LISTS.groups,
       gsi1sk: name,
@@ -105,7 +107,8 @@ export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx:
 
 /**
  * The last step of a group deletion, once no membership is left: the group item goes and the
- * marker turns APPLIED, in one transaction that only the first finisher can win.
+ * marker turns APPLIED, in one transaction that only the first finisher can win. The group's own
+ * count, not the (eventually consistent) index, says that no membership is left.
  */
 export const planGroupDeletionFinish = (commandId: string, groupKey: string, now: string): WriteOp[] => [
   {
@@ -116,9 +119,23 @@ export const planGroupDeletionFinish = (commandId: string, groupKey: string, now
     remove: ['groupKey'],
     conditions: [equals('status', 'IN_PROGRESS')],
   },
-  { op: 'delete', label: 'group', key: keys.group(groupKey), conditions: [] },
+  { op: 'delete', label: 'group', key: keys.group(groupKey), conditions: [equals('memberCount', 0)] },
 ];
 
-/** Deletes a batch of a deleting group's memberships (idempotent: deleting a missing item is a no-op). */
-export const planMembershipSweep = (memberships: readonly Key[]): WriteOp[] =>
-  memberships.map((key) => ({ op: 'delete', label: `membership:${key.sk}`, key, conditions: [] }));
+/** The label of a membership's deletion in a sweep: its key's partition (the member). */
+export const sweepLabel = (membership: Key): string => `membership:${membership.pk}`;
+
+/**
+ * Deletes a batch of a deleting group's memberships and uncounts them. Each must still exist: an
+ * index entry that outlived its item (the index lags) fails the transaction with its label, and the
+ * sweep retries without it.
+ */
+export const planMembershipSweep = (groupKey: string, memberships: readonly Key[]): WriteOp[] => [
+  ...memberships.map((key): WriteOp => ({
+    op: 'delete',
+    label: sweepLabel(key),
+    key,
+    conditions: [present],
+  })),
+  uncount(groupKey, memberships.length),
+];

@@ -12,7 +12,7 @@ import {
 } from '../model';
 import { quote, reason, type Reason } from '../reasons';
 import type { GroupRecord, View } from '../store';
-import { absent, equals, MARKER_LABEL, type WriteOp } from '../writes';
+import { absent, equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 
 /** What to do with a command. */
 export type Plan =
@@ -122,15 +122,21 @@ export const knownGroups = (refs: readonly Ref[], view: View): GroupRecord[] =>
     return record === undefined ? [] : [record];
   });
 
-/** Adds a user to a group, asserting inside the transaction that the name still names that group. */
+/**
+ * Adds a user to a group and counts the member on the group item, asserting inside the transaction
+ * that the group is still active under the name the command used (a rename or deletion fails it).
+ */
 export const joinGroup = (userKey: string, record: GroupRecord, now: string): WriteOp[] => {
   const { groupKey, groupId } = record.group;
   return [
     {
-      op: 'check',
+      op: 'update',
       label: `group:${groupId}`,
-      key: keys.groupName(groupId),
-      conditions: [equals('groupKey', groupKey)],
+      key: keys.group(groupKey),
+      set: {},
+      remove: [],
+      add: { memberCount: 1 },
+      conditions: [equals('groupId', groupId), equals('status', 'ACTIVE')],
     },
     {
       op: 'put',
@@ -144,18 +150,35 @@ export const joinGroup = (userKey: string, record: GroupRecord, now: string): Wr
         gsi1pk: groupMembersPartition(groupKey),
         gsi1sk: `${MEMBER_PREFIX}${userKey}`,
       },
-      conditions: [],
+      conditions: [absent],
     },
   ];
 };
 
-/** Removes one membership; no condition, so a concurrent group deletion's sweep cannot make it fail. */
-export const leaveGroup = (userKey: string, groupKey: string): WriteOp => ({
-  op: 'delete',
-  label: `membership:${groupKey}`,
-  key: keys.membership(userKey, groupKey),
-  conditions: [],
+/** Uncounts `count` members of a group that still exists (active or being deleted). */
+export const uncount = (groupKey: string, count: number): WriteOp => ({
+  op: 'update',
+  label: `count:${groupKey}`,
+  key: keys.group(groupKey),
+  set: {},
+  remove: [],
+  add: { memberCount: -count },
+  conditions: [present],
 });
+
+/**
+ * Removes one membership and uncounts it, only if it is still there: a concurrent removal (a group
+ * deletion's sweep) makes the command re-read and re-plan instead of counting the member out twice.
+ */
+export const leaveGroup = (userKey: string, groupKey: string): WriteOp[] => [
+  {
+    op: 'delete',
+    label: `membership:${groupKey}`,
+    key: keys.membership(userKey, groupKey),
+    conditions: [present],
+  },
+  uncount(groupKey, 1),
+];
 
 /** Claims a group name (by its id) for a group, only if no group has it. */
 export const nameClaim = (groupId: string, groupKey: string, name: string): WriteOp => ({

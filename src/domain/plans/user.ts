@@ -107,7 +107,7 @@ export const planUserUpdated = (
     ...(newEmail === undefined
       ? []
       : [emailClaimRemoval(user), emailClaim(newUserId, user.userKey, newEmail)]),
-    ...removals.map((groupKey) => leaveGroup(user.userKey, groupKey)),
+    ...removals.flatMap((groupKey) => leaveGroup(user.userKey, groupKey)),
     ...additions.flatMap((record) => joinGroup(user.userKey, record, ctx.now)),
   );
 };
@@ -126,6 +126,6 @@ export const planUserDeleted = (event: CommandEvent, ref: Ref, view: View, ctx: 
       conditions: [equals('version', user.version)],
     },
     emailClaimRemoval(user),
-    ...memberships.map((groupKey) => leaveGroup(user.userKey, groupKey)),
+    ...memberships.flatMap((groupKey) => leaveGroup(user.userKey, groupKey)),
   );
 };

@@ -85,6 +85,29 @@ describe('compileOp: exact TransactWriteItems entries', () => {
     });
   });
 
+  test('update that adds to a counter, only on an existing item', () => {
+    expect(
+      compileOp(T, {
+        op: 'update',
+        label: 'count',
+        key,
+        set: {},
+        remove: [],
+        add: { memberCount: -3 },
+        conditions: [present],
+      }),
+    ).toEqual({
+      Update: {
+        TableName: T,
+        Key: { pk: 'GROUP#g1', sk: 'GROUP' },
+        UpdateExpression: 'ADD #a0 :a0',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#a0': 'memberCount', '#pk': 'pk' },
+        ExpressionAttributeValues: { ':a0': -3 },
+      },
+    });
+  });
+
   test('delete with and without a condition', () => {
     expect(compileOp(T, { op: 'delete', label: 'd', key, conditions: [equals('groupKey', 'g1')] })).toEqual({
       Delete: {
@@ -173,13 +196,15 @@ describe('compileOp: placeholders', () => {
         fc.dictionary(attribute, value, { minKeys: 1 }),
         fc.uniqueArray(attribute, { maxLength: 3 }),
         fc.array(condition, { maxLength: 4 }),
-        (set, remove, conditions) => {
+        fc.dictionary(attribute, fc.integer(), { maxKeys: 2 }),
+        (set, remove, conditions, add) => {
           const compiled: TransactItem = compileOp(T, {
             op: 'update',
             label: 'u',
             key,
             set,
             remove,
+            add,
             conditions,
           });
           const update = compiled.Update!;
@@ -187,8 +212,10 @@ describe('compileOp: placeholders', () => {
           const values = update.ExpressionAttributeValues;
           const removal = remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : '';
           const assignments = Object.entries(set).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+          const additions = Object.entries(add).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
+          const addition = additions.length > 0 ? ` ADD ${additions.join(', ')}` : '';
           expect(resolve(update.UpdateExpression ?? '', names, values)).toBe(
-            `SET ${assignments.join(', ')}${removal}`,
+            `SET ${assignments.join(', ')}${removal}${addition}`,
           );
           if (conditions.length === 0) expect(update.ConditionExpression).toBeUndefined();
           else

@@ -134,14 +134,18 @@ describe('GROUP_DELETED', () => {
     expect(opsOf(p)[0]).toMatchObject({ item: { status: 'IN_PROGRESS', groupKey: 'g1' } });
     expect(opsOf(p)[1]).toMatchObject({ set: { status: 'DELETING' }, remove: ['gsi1pk', 'gsi1sk'] });
   });
-  test('finishes only once: marker IN_PROGRESS -> APPLIED, group item deleted', () => {
+  test('finishes only once, and only with no member counted: marker IN_PROGRESS -> APPLIED, group item deleted', () => {
     expect(planGroupDeletionFinish('c1', 'g1', 'now')).toEqual([
       expect.objectContaining({
         op: 'update',
         key: keys.command('c1'),
         conditions: [{ kind: 'equals', attribute: 'status', value: 'IN_PROGRESS' }],
       }),
-      expect.objectContaining({ op: 'delete', key: keys.group('g1') }),
+      expect.objectContaining({
+        op: 'delete',
+        key: keys.group('g1'),
+        conditions: [{ kind: 'equals', attribute: 'memberCount', value: 0 }],
+      }),
     ]);
   });
 });
@@ -154,7 +158,7 @@ describe('USER_CREATED', () => {
     passwordHash: HASH,
     groups: [groupRef('Dev'), groupRef('Ops')],
   };
-  test('user, email claim, and per group a check that the name still names it plus the membership', () => {
+  test('user, email claim, and per group a count on the group (still active under that name) plus the membership', () => {
     const p = plan(
       command,
       viewOf({ groups: [groupRecord('Dev', 'g1'), groupRecord('Ops', 'g2')] }),
@@ -164,11 +168,19 @@ describe('USER_CREATED', () => {
       'put marker',
       'put user',
       'put email:new',
-      'check group:' + groupRef('Dev').id,
+      'update group:' + groupRef('Dev').id,
       'put membership:g1',
-      'check group:' + groupRef('Ops').id,
+      'update group:' + groupRef('Ops').id,
       'put membership:g2',
     ]);
+    expect(opsOf(p)[3]).toMatchObject({
+      key: keys.group('g1'),
+      add: { memberCount: 1 },
+      conditions: [
+        { attribute: 'groupId', value: groupRef('Dev').id },
+        { attribute: 'status', value: 'ACTIVE' },
+      ],
+    });
     expect(opsOf(p)[1]).toMatchObject({
       item: { userKey: 'c-ana', passwordHash: HASH, userId: userIdOf('ana@x.io') },
     });
@@ -210,9 +222,11 @@ describe('USER_UPDATED', () => {
       'put marker',
       'update user',
       'delete membership:g1',
-      `check group:${groupRef('C').id}`,
+      'update count:g1',
+      `update group:${groupRef('C').id}`,
       'put membership:g3',
     ]);
+    expect(opsOf(p)[3]).toMatchObject({ key: keys.group('g1'), add: { memberCount: -1 } });
   });
   test('without groups the memberships stay', () => {
     expect(
@@ -278,7 +292,9 @@ describe('USER_DELETED', () => {
       'delete user',
       'delete email:old',
       'delete membership:g1',
+      'update count:g1',
       'delete membership:g2',
+      'update count:g2',
     ]);
   });
   test('an unknown user is rejected', () => {

@@ -10,7 +10,7 @@ const MEMBERS = 3 * SWEEP_BATCH + 5;
 /** A store holding group Big (key g-big) with MEMBERS members. */
 const bigGroup = () =>
   new FakeDirectoryStore().seed(
-    ...groupItems(groupRecord('Big', 'g-big')),
+    ...groupItems(groupRecord('Big', 'g-big', 1, MEMBERS)),
     ...Array.from({ length: MEMBERS }, (_, i) => membershipItem(`u-${i}`, 'g-big')),
   );
 
