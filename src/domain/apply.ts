@@ -20,7 +20,29 @@ export type Outcome =
   | { readonly kind: 'rejected'; readonly reasons: readonly string[] }
   | { readonly kind: 'duplicate'; readonly status: string }
   /** A group deletion stopped between two sweeps for lack of time: its marker says where to resume. */
-  | { readonly kind: 'continued' };
+  | { readonly kind: 'continued' }
+  /**
+   * The command names an entity that does not exist yet, and it was sent less than the settle window
+   * ago: nothing was written; it is to be tried again in `delaySeconds` (an earlier command that
+   * creates the entity may still be on its way).
+   */
+  | { readonly kind: 'waiting'; readonly delaySeconds: number; readonly reasons: readonly string[] };
+
+/**
+ * How long a command naming a missing entity may still wait, from when it was sent: the delay before
+ * its next try in seconds, or undefined once the window has passed (it is then rejected).
+ */
+export type SettlePolicy = (sentAt: string) => number | undefined;
+
+/** The settle policy of a window of `windowSeconds`: retries every `everySeconds` (at least 1 s) until it ends. */
+export const settleWindow =
+  (windowSeconds: number, everySeconds = 1, clock: () => number = Date.now): SettlePolicy =>
+  (sentAt) => {
+    const sent = Date.parse(sentAt);
+    if (!(windowSeconds > 0) || Number.isNaN(sent)) return undefined;
+    const remaining = (sent + windowSeconds * 1000 - clock()) / 1000;
+    return remaining > 0 ? Math.max(1, Math.min(Math.ceil(remaining), everySeconds)) : undefined;
+  };
 
 /** How many times a command is re-read and re-planned when a concurrent write beat it. */
 export const MAX_ATTEMPTS = 4;
@@ -125,7 +147,8 @@ const recordRejection = (
  * write in one transaction that also writes the marker; a lost race re-reads and re-plans. A group
  * deletion runs in steps (hide the group, sweep memberships, finish) and resumes from its marker.
  * Left means a transient failure: the message is retried. `pause` waits between lost races; a
- * deletion stops between two sweeps once `hasTime` says no, with the outcome `continued`.
+ * deletion stops between two sweeps once `hasTime` says no, with the outcome `continued`. A command
+ * refused only because an entity it names is missing is `waiting` while `settle` gives a delay.
  */
 export const applyCommand =
   (
@@ -133,6 +156,7 @@ export const applyCommand =
     now: () => string = () => new Date().toISOString(),
     pause: (ms: number) => Promise<void> = sleep,
     hasTime: () => boolean = () => true,
+    settle: SettlePolicy = () => undefined,
   ) =>
   (event: CommandEvent): TE.TaskEither<Error, Outcome> => {
     const attempt = (n: number): TE.TaskEither<Error, Outcome> => {
@@ -141,7 +165,12 @@ export const applyCommand =
         store.load(lookupFor(event.command)),
         TE.map((view) => planCommand(event, view, ctx)),
         TE.chain((plan) => {
-          if (plan.kind === 'reject') return recordRejection(store, event, plan.reasons, ctx);
+          if (plan.kind === 'reject') {
+            const delaySeconds = plan.reasons.every((r) => r.missing) ? settle(event.sentAt) : undefined;
+            return delaySeconds === undefined
+              ? recordRejection(store, event, plan.reasons, ctx)
+              : TE.right({ kind: 'waiting', delaySeconds, reasons: plan.reasons.map(formatReason) });
+          }
           const ops = plan.kind === 'transaction' ? plan.ops : plan.begin;
           return pipe(
             store.transact(ops),

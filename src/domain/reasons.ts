@@ -5,6 +5,8 @@ import { left, type Either } from 'fp-ts/Either';
 export interface Reason {
   readonly path: string;
   readonly message: string;
+  /** True when the reason is an entity the command names that does not exist (yet, perhaps). */
+  readonly missing?: true;
 }
 
 /** The result of a check that reports every reason it found, not only the first. */
@@ -12,6 +14,9 @@ export type Validation<A> = Either<NonEmptyArray<Reason>, A>;
 
 /** Builds a reason. */
 export const reason = (path: string, message: string): Reason => ({ path, message });
+
+/** Builds the reason of a reference to an entity that does not exist: one a later command may create. */
+export const missingReason = (path: string, message: string): Reason => ({ path, message, missing: true });
 
 /** A failed validation with one reason. */
 export const fail = <A>(path: string, message: string): Validation<A> => left([reason(path, message)]);

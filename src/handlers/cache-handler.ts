@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 import { awsConfigFromEnv, requireEnv, type AwsConfig } from '../adapters/aws-config';
 import { makeDirectoryStore, makeDocumentClient } from '../adapters/dynamodb';
 import { makeSqsClient, sendMessage } from '../adapters/sqs';
-import { applyCommand } from '../domain/apply';
+import { applyCommand, settleWindow } from '../domain/apply';
 import { decodeCommandEvent, type CommandEvent } from '../domain/events';
 import { formatReason, type Reason } from '../domain/reasons';
 import type { DirectoryStore } from '../domain/store';
@@ -18,11 +18,19 @@ export interface CacheHandlerDeps {
    * Sends a record's body again to the cache queue, so a group deletion that ran out of time goes on
    * in a new message without spending a receive of this one. Without it, a deletion runs to its end.
    */
-  readonly continueLater?: (record: SQSRecord) => Promise<void>;
+  readonly continueLater?: (record: SQSRecord, delaySeconds?: number) => Promise<void>;
+  /**
+   * How long after it was sent a command naming a missing entity is tried again (via
+   * `continueLater`) before it is rejected: an earlier command creating the entity may arrive late.
+   */
+  readonly settleWindowSeconds?: number;
 }
 
 /** Time kept in reserve at the end of an invocation: a deletion stops sweeping below it. */
 export const RESERVE_MS = 5_000;
+
+/** How often a command waiting for an entity it names is tried again within the settle window. */
+export const SETTLE_RETRY_SECONDS = 1;
 
 /** The part of Lambda's context the cache handler reads. */
 export type InvocationClock = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -67,7 +75,11 @@ const apply = async (
     continueLater === undefined || clock === undefined
       ? () => true
       : () => clock.getRemainingTimeInMillis() > RESERVE_MS;
-  const outcome = await applyCommand(deps.store, undefined, undefined, hasTime)(event)();
+  const settle =
+    continueLater === undefined
+      ? undefined
+      : settleWindow(deps.settleWindowSeconds ?? 0, SETTLE_RETRY_SECONDS);
+  const outcome = await applyCommand(deps.store, undefined, undefined, hasTime, settle)(event)();
   if (E.isLeft(outcome)) {
     deps.logger.error('command failed, will be retried', {
       commandId,
@@ -81,6 +93,14 @@ const apply = async (
   else if (result.kind === 'continued') {
     await continueLater?.(record);
     deps.logger.info('group deletion continues in a new message', { commandId, eventType: command.type });
+  } else if (result.kind === 'waiting') {
+    await continueLater?.(record, result.delaySeconds);
+    deps.logger.info('command waits for an entity it names', {
+      commandId,
+      eventType: command.type,
+      reasons: result.reasons,
+      retryInSeconds: result.delaySeconds,
+    });
   } else if (result.kind === 'rejected')
     deps.logger.warn('command rejected', { commandId, eventType: command.type, reasons: result.reasons });
   else
@@ -128,17 +148,19 @@ export const cacheHandlerDeps = (args: {
   readonly logger: Logger;
   /** The cache queue, where a group deletion that ran out of time goes on. */
   readonly cacheQueueUrl?: string;
+  readonly settleWindowSeconds?: number;
 }): CacheHandlerDeps => {
   const { cacheQueueUrl } = args;
   const sqs = cacheQueueUrl === undefined ? undefined : makeSqsClient(args.config);
   return {
     store: makeDirectoryStore(makeDocumentClient(args.config), args.tableName),
     logger: args.logger,
+    ...(args.settleWindowSeconds === undefined ? {} : { settleWindowSeconds: args.settleWindowSeconds }),
     ...(sqs === undefined || cacheQueueUrl === undefined
       ? {}
       : {
-          continueLater: async (record: SQSRecord) => {
-            await sendMessage(sqs, cacheQueueUrl, record.body, 0, stringAttributes(record));
+          continueLater: async (record: SQSRecord, delaySeconds = 0) => {
+            await sendMessage(sqs, cacheQueueUrl, record.body, delaySeconds, stringAttributes(record));
           },
         }),
   };
@@ -151,14 +173,33 @@ const stringAttributes = (record: SQSRecord): Record<string, string> =>
     ),
   );
 
-/** Dependencies from the Lambda environment: CACHE_TABLE_NAME, CACHE_QUEUE_URL, AWS_ENDPOINT_URL. */
+/**
+ * Dependencies from the Lambda environment: CACHE_TABLE_NAME, CACHE_QUEUE_URL, SETTLE_WINDOW_SECONDS,
+ * AWS_ENDPOINT_URL.
+ */
 export const cacheHandlerDepsFromEnv = (env: NodeJS.ProcessEnv = process.env): CacheHandlerDeps =>
   cacheHandlerDeps({
     config: awsConfigFromEnv(env),
     tableName: requireEnv('CACHE_TABLE_NAME', env),
     logger: makeLogger('cache-handler'),
     ...(env['CACHE_QUEUE_URL'] ? { cacheQueueUrl: env['CACHE_QUEUE_URL'] } : {}),
+    ...(env['SETTLE_WINDOW_SECONDS']
+      ? { settleWindowSeconds: settleSeconds(env['SETTLE_WINDOW_SECONDS']) }
+      : {}),
   });
+
+/** Longest settle window accepted: an hour. */
+const MAX_SETTLE_SECONDS = 3_600;
+
+/** Reads SETTLE_WINDOW_SECONDS, refusing at cold start what is not a number of seconds from 0 to an hour. */
+export const settleSeconds = (text: string): number => {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_SETTLE_SECONDS)
+    throw new Error(
+      `SETTLE_WINDOW_SECONDS must be a number of seconds from 0 to ${MAX_SETTLE_SECONDS} (got ${JSON.stringify(text)})`,
+    );
+  return seconds;
+};
 
 const deps = lazy(() => makeCacheHandler(cacheHandlerDepsFromEnv()));
 

@@ -116,7 +116,9 @@ const demo = async (args: Extract<Invocation, { command: 'demo' }>): Promise<num
   const started = Date.now();
   const verbose = args.verbose;
   out('Starting the embedded stack (fauxqs + DynamoDB Local + topology + in-process handlers)...');
-  const stack = await startEmbeddedStack({ logLevel: verbose ? 'INFO' : 'SILENT' });
+  // Each file is sent once the previous one has its outcome, so none can overtake another: a
+  // settle window would only delay the rejection of a file naming a missing group.
+  const stack = await startEmbeddedStack({ logLevel: verbose ? 'INFO' : 'SILENT', settleWindowSeconds: 0 });
   try {
     out(`Ready on ${stack.config.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const files = expandEventFiles([args.events]);

@@ -29,6 +29,8 @@ export interface WorkerOptions {
   readonly handlerPlugins?: AwsConfig['plugins'];
   /** Called after each handler invocation by a poller, with its batch and times (measurements). */
   readonly onInvocation?: MappingOptions['onInvocation'];
+  /** The cache handler's settle window (default: topology.json's). */
+  readonly settleWindowSeconds?: number;
 }
 
 /** Running workers: one mapping per function. */
@@ -67,6 +69,7 @@ export const startWorkers = (
       tableName,
       logger: logger('cache-handler'),
       cacheQueueUrl: provisioned.queueUrls.cache,
+      settleWindowSeconds: options.settleWindowSeconds ?? topology.functions.cacheHandler.settleWindowSeconds,
     }),
   );
   const runtimeLogger = logger('embedded-runtime');

@@ -22,6 +22,8 @@ export const startTestStack = async (options: EmbeddedStackOptions = {}): Promis
     logLevel: 'INFO',
     waitSeconds: 1,
     retryAfterSeconds: 0,
+    // short, so that a rejection for a missing entity comes quickly; test/e2e/ordering tests the window
+    settleWindowSeconds: 1,
     ...options,
   });
   return { stack, target: connect(stack.config, stack.names.stage) };

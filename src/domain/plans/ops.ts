@@ -10,7 +10,7 @@ import {
   type Item,
   type UserItem,
 } from '../model';
-import { quote, reason, type Reason } from '../reasons';
+import { missingReason, quote, reason, type Reason } from '../reasons';
 import type { GroupRecord, View } from '../store';
 import { absent, equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 
@@ -80,7 +80,7 @@ export const unknownGroups = (refs: readonly Ref[], view: View): Reason[] => {
   return missing.length === 0
     ? []
     : [
-        reason(
+        missingReason(
           'groups',
           `unknown group${missing.length > 1 ? 's' : ''}: ${missing.map((r) => quote(r.label)).join(', ')}`,
         ),
@@ -88,10 +88,12 @@ export const unknownGroups = (refs: readonly Ref[], view: View): Reason[] => {
 };
 
 /** The refusal of a command naming a user that does not exist. */
-export const unknownUser = (label: string): Plan => reject(reason('user', `unknown user: ${quote(label)}`));
+export const unknownUser = (label: string): Plan =>
+  reject(missingReason('user', `unknown user: ${quote(label)}`));
 
 /** The refusal of a command naming a group that does not exist. */
-export const unknownGroup = (ref: Ref): Plan => reject(reason('group', `unknown group: ${quote(ref.label)}`));
+export const unknownGroup = (ref: Ref): Plan =>
+  reject(missingReason('group', `unknown group: ${quote(ref.label)}`));
 
 /** The reason a name is refused because another group has it. */
 export const groupNameTaken = (name: string): Reason =>

@@ -192,7 +192,7 @@ describe('USER_CREATED', () => {
       kind: 'reject',
       reasons: [
         { path: 'email', message: 'a user with email "ana@x.io" already exists' },
-        { path: 'groups', message: 'unknown group: "Ops"' },
+        { path: 'groups', message: 'unknown group: "Ops"', missing: true },
       ],
     });
   });
@@ -310,7 +310,7 @@ describe('read skew: the user read through an email claim has since moved to ano
   ])('%s is refused as naming no user, never applied to the user who moved away', (_, command) => {
     expect(plan(command, moved)).toEqual({
       kind: 'reject',
-      reasons: [{ path: 'user', message: 'unknown user: "ana@x.io"' }],
+      reasons: [{ path: 'user', message: 'unknown user: "ana@x.io"', missing: true }],
     });
   });
 });

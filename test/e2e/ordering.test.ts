@@ -1,0 +1,87 @@
+/**
+ * Delivery out of send order on the default (standard queue) mode: a command naming an entity whose
+ * creating command is still on its way waits for it, within the settle window, without spending
+ * the receive attempts that would move it to a DLQ.
+ */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { pollUntil } from '../../src/adapters/poll-until';
+import { sendMessage } from '../../src/adapters/sqs';
+import { waitForOutcome } from '../../src/local/client';
+import { topology } from '../../src/local/topology';
+import { captureOutput, startTestStack, stateOf, type TestStack } from '../support/e2e';
+import { unsafeTestHasher } from '../support/unsafe-kdf';
+
+let t: TestStack;
+const logs = captureOutput();
+beforeAll(async () => {
+  t = await startTestStack({ hasher: unsafeTestHasher(), settleWindowSeconds: 30 });
+}, 60_000);
+afterAll(async () => {
+  logs.restore();
+  await t.stack.stop();
+});
+
+const send = (body: object) => sendMessage(t.target.sqs, t.stack.queueUrls.input, JSON.stringify(body));
+const depth = async (url: string) =>
+  Number(
+    (
+      await t.target.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      )
+    ).Attributes?.['ApproximateNumberOfMessages'],
+  );
+
+test('a user naming a group created after it waits for the group, past maxReceiveCount tries, and joins it', async () => {
+  const userId = await send({
+    entityType: 'USER',
+    eventType: 'USER_CREATED',
+    eventData: {
+      name: 'Early Bird',
+      email: 'early@example.com',
+      password: 'pw-early',
+      groups: ['Late Group'],
+    },
+  });
+  const waits = () =>
+    logs
+      .json()
+      .filter((l) => l['commandId'] === userId && l['message'] === 'command waits for an entity it names');
+  const tries = topology.queues.cache.maxReceiveCount + 1;
+  await pollUntil(async () => (waits().length >= tries ? true : undefined), {
+    timeoutMs: 25_000,
+    what: `${tries} tries of the waiting command`,
+  });
+  expect(waits()[0]).toMatchObject({ reasons: ['groups: unknown group: "Late Group"'] });
+  const groupId = await send({
+    entityType: 'GROUP',
+    eventType: 'GROUP_CREATED',
+    eventData: { name: 'Late Group' },
+  });
+  expect((await waitForOutcome(t.target.doc, t.stack.names.table, groupId)).status).toBe('APPLIED');
+  expect((await waitForOutcome(t.target.doc, t.stack.names.table, userId)).status).toBe('APPLIED');
+  expect((await stateOf(t)).users).toEqual([
+    expect.objectContaining({ email: 'early@example.com', groups: ['Late Group'] }),
+  ]);
+  expect(await depth(t.stack.queueUrls.cacheDlq)).toBe(0);
+}, 60_000);
+
+test('a command whose entity never comes is rejected once the window has passed, with its reason', async () => {
+  const stack = await startTestStack({
+    hasher: unsafeTestHasher(),
+    settleWindowSeconds: 2,
+    logLevel: 'SILENT',
+  });
+  try {
+    const sent = Date.now();
+    const id = await sendMessage(
+      stack.target.sqs,
+      stack.stack.queueUrls.input,
+      JSON.stringify({ entityType: 'GROUP', eventType: 'GROUP_DELETED', eventData: { name: 'Never' } }),
+    );
+    const outcome = await waitForOutcome(stack.target.doc, stack.stack.names.table, id);
+    expect(outcome).toMatchObject({ status: 'REJECTED', reasons: ['group: unknown group: "Never"'] });
+    expect(Date.parse(outcome.at)).toBeGreaterThanOrEqual(sent + 2_000 - 1_000);
+  } finally {
+    await stack.stack.stop();
+  }
+}, 60_000);
