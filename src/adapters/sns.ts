@@ -1,5 +1,6 @@
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { clientOptions, instrument, type AwsConfig } from './aws-config';
+import { fifoParameters } from './sqs';
 
 /** An SNS client for the configured endpoint. */
 export const makeSnsClient = (config: AwsConfig): SNSClient =>
@@ -25,6 +26,8 @@ export const publishBatch = async (
       PublishBatchRequestEntries: entries.map((e) => ({
         Id: e.id,
         Message: e.message,
+        // a FIFO topic keeps the batch's order; the entry's id (its command id) deduplicates a retry
+        ...fifoParameters(topicArn, e.id),
         MessageAttributes: Object.fromEntries(
           Object.entries(e.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
         ),

@@ -8,13 +8,34 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
 import { clientOptions, instrument, type AwsConfig } from './aws-config';
 
 /** An SQS client that always talks to the configured endpoint, never to the host inside a queue URL. */
 export const makeSqsClient = (config: AwsConfig): SQSClient =>
   instrument(new SQSClient(clientOptions(config)), config);
 
-/** Sends one message body, with string message attributes if given; returns its message id. */
+/** True for the URL or ARN of a FIFO queue or topic (its name ends in `.fifo`). */
+export const isFifo = (urlOrArn: string): boolean => urlOrArn.endsWith('.fifo');
+
+/**
+ * The one message group of the ordered mode: every command in it, so the directory sees them in
+ * exactly the order they were sent (a total order; see "Ordering" in the README).
+ */
+export const ORDERED_GROUP = 'directory';
+
+/**
+ * What a FIFO queue or topic requires of a message: its group and a deduplication id (a fresh one
+ * per send unless given: a deliberate resend is a new message). Nothing for standard ones.
+ */
+export const fifoParameters = (urlOrArn: string, deduplicationId: string = randomUUID()) =>
+  isFifo(urlOrArn) ? { MessageGroupId: ORDERED_GROUP, MessageDeduplicationId: deduplicationId } : {};
+
+/**
+ * Sends one message body, with string message attributes if given; returns its message id. To a
+ * FIFO queue it goes in the ordered mode's message group, and without a delay (FIFO queues refuse
+ * per-message delays).
+ */
 export const sendMessage = async (
   sqs: SQSClient,
   queueUrl: string,
@@ -27,7 +48,7 @@ export const sendMessage = async (
     new SendMessageCommand({
       QueueUrl: queueUrl,
       MessageBody: body,
-      DelaySeconds: delaySeconds,
+      ...(isFifo(queueUrl) ? fifoParameters(queueUrl) : { DelaySeconds: delaySeconds }),
       ...(entries.length === 0
         ? {}
         : {

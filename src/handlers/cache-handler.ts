@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import * as E from 'fp-ts/Either';
 import { awsConfigFromEnv, requireEnv, type AwsConfig } from '../adapters/aws-config';
 import { makeDirectoryStore, makeDocumentClient } from '../adapters/dynamodb';
-import { makeSqsClient, sendMessage } from '../adapters/sqs';
+import { isFifo, makeSqsClient, sendMessage } from '../adapters/sqs';
 import { applyCommand, settleWindow } from '../domain/apply';
 import { decodeCommandEvent, type CommandEvent } from '../domain/events';
 import { formatReason, type Reason } from '../domain/reasons';
@@ -75,8 +75,9 @@ const apply = async (
     continueLater === undefined || clock === undefined
       ? () => true
       : () => clock.getRemainingTimeInMillis() > RESERVE_MS;
+  // in ordered mode every command arrives in send order: one naming a missing entity has nothing to wait for
   const settle =
-    continueLater === undefined
+    continueLater === undefined || isFifo(record.eventSourceARN)
       ? undefined
       : settleWindow(deps.settleWindowSeconds ?? 0, SETTLE_RETRY_SECONDS);
   const outcome = await applyCommand(deps.store, undefined, undefined, hasTime, settle)(event)();
@@ -124,6 +125,14 @@ export const makeCacheHandler =
   async (event: SQSEvent, clock?: InvocationClock): Promise<SQSBatchResponse> => {
     const failed: string[] = [];
     for (const record of event.Records) {
+      // from a FIFO queue (ordered mode), as Lambda does: nothing after a failed record is applied
+      if (failed.length > 0 && isFifo(record.eventSourceARN)) {
+        deps.logger.info('command held back behind a failed one, will be retried', {
+          commandId: record.messageAttributes['commandId']?.stringValue ?? record.messageId,
+        });
+        failed.push(record.messageId);
+        continue;
+      }
       const decoded = decodeCommandEvent(record.body);
       const settled = await (
         E.isLeft(decoded)

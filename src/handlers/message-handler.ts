@@ -5,6 +5,7 @@ import { makeArgon2idHasher, selfTestArgon2id } from '../adapters/argon2id';
 import { awsConfigFromEnv, requireEnv, type AwsConfig } from '../adapters/aws-config';
 import { makeDirectoryStore, makeDocumentClient } from '../adapters/dynamodb';
 import { makeSnsClient, publishBatch, type Publication } from '../adapters/sns';
+import { isFifo } from '../adapters/sqs';
 import { parseArgon2idParams, type PasswordHasher } from '../domain/password';
 import { processMessage, type PipelineFailure } from '../domain/pipeline';
 import { toError } from '../domain/errors';
@@ -57,9 +58,33 @@ const settleFailure = async (
 };
 
 /**
+ * Publishes in order: in one batch on a standard topic; on a FIFO topic one at a time, stopping at
+ * the first failure, so no command is published ahead of one before it. Returns the ids not published.
+ */
+const publishAll = async (
+  deps: MessageHandlerDeps,
+  publications: readonly Accepted[],
+  fifo: boolean,
+): Promise<Set<string>> => {
+  const all = () => new Set(publications.map((p) => p.id));
+  const logged = (error: unknown) => {
+    deps.logger.error('publish failed', { error: String(error) });
+    return all();
+  };
+  if (!fifo) return deps.publish(publications).catch(logged);
+  for (const [i, p] of publications.entries()) {
+    const failed = await deps.publish([p]).catch(logged);
+    if (failed.size > 0) return new Set(publications.slice(i).map((q) => q.id));
+  }
+  return new Set();
+};
+
+/**
  * The message handler: the records of a batch run the core pipeline concurrently (the KDF works off
  * the event loop); valid commands are published in one batch, invalid ones stored as rejection
- * records (not retried), transient failures retried by SQS.
+ * records (not retried), transient failures retried by SQS. From a FIFO queue (ordered mode), as
+ * Lambda does, a record that fails fails every record after it in the batch, and nothing after it is
+ * published: they are retried in order.
  */
 export const makeMessageHandler =
   (deps: MessageHandlerDeps) =>
@@ -72,12 +97,18 @@ export const makeMessageHandler =
         })().catch((error: unknown) => E.left<PipelineFailure>({ kind: 'transient', error: toError(error) })),
       ),
     );
+    const fifo = event.Records.some((r) => isFifo(r.eventSourceARN));
     const failed: string[] = [];
     const publications: Accepted[] = [];
     for (const [i, record] of event.Records.entries()) {
       const result = results[i];
       if (result === undefined) continue;
-      if (E.isRight(result)) {
+      if (fifo && failed.length > 0) {
+        deps.logger.info('command held back behind a failed one, will be retried', {
+          commandId: record.messageId,
+        });
+        failed.push(record.messageId);
+      } else if (E.isRight(result)) {
         const { commandId, command } = result.right;
         publications.push({
           id: commandId,
@@ -87,10 +118,7 @@ export const makeMessageHandler =
         });
       } else if (!(await settleFailure(deps, record, result.left))) failed.push(record.messageId);
     }
-    const publishFailures = await deps.publish(publications).catch((error: unknown) => {
-      deps.logger.error('publish failed', { error: String(error) });
-      return new Set(publications.map((p) => p.id));
-    });
+    const publishFailures = await publishAll(deps, publications, fifo);
     for (const p of publications) {
       if (publishFailures.has(p.id)) {
         deps.logger.error('command not published, will be retried', {

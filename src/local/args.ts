@@ -15,6 +15,7 @@ import {
   type LogLevel,
   type OptionSpec,
 } from './cli-commands';
+import { MODES, type Mode } from './topology';
 
 /** Where a command finds the stack it talks to. */
 export interface TargetArgs {
@@ -25,7 +26,7 @@ export interface TargetArgs {
 
 /** A command with its arguments checked and its defaults filled in. */
 export type Invocation =
-  | { readonly command: 'demo'; readonly verbose: boolean; readonly events: string }
+  | { readonly command: 'demo'; readonly verbose: boolean; readonly events: string; readonly mode: Mode }
   | {
       readonly command: 'stack';
       readonly port: number;
@@ -35,6 +36,7 @@ export type Invocation =
       readonly dataDir?: string;
       /** False with --no-workers: only the emulators and the topology. */
       readonly workers: boolean;
+      readonly mode: Mode;
     }
   | { readonly command: 'workers'; readonly logLevel: LogLevel; readonly target: TargetArgs }
   | {
@@ -71,6 +73,13 @@ const portOf = (option: string, text: string): number => {
   return port;
 };
 
+const modeArg = (values: Values): Mode => {
+  const text = stringOf(values, 'mode', 'standard');
+  const mode = MODES.find((m) => m === text);
+  if (mode === undefined) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got '${text}'`);
+  return mode;
+};
+
 const logLevelOf = (text: string): LogLevel => {
   const level = LOG_LEVELS.find((l) => l === text.toUpperCase());
   if (level === undefined)
@@ -103,6 +112,7 @@ const invocationOf = (
         command,
         verbose: flag('verbose'),
         events: stringOf(values, 'events', join(context.cwd, 'events')),
+        mode: modeArg(values),
       };
     case 'stack': {
       const port = portOf('port', stringOf(values, 'port', '4566'));
@@ -117,6 +127,7 @@ const invocationOf = (
           ? {}
           : { dataDir: resolve(context.cwd, stringOf(values, 'data-dir', '')) }),
         workers: !flag('no-workers'),
+        mode: modeArg(values),
       };
     }
     case 'workers':

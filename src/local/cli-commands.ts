@@ -53,6 +53,11 @@ export const COMMANDS = {
         value: 'PATH',
         help: 'the event files to send: a directory (its *.json in name order) or one file (default events/)',
       },
+      mode: {
+        type: 'string',
+        value: 'MODE',
+        help: 'standard (default: standard queues and topic) or ordered (FIFO queues and topic, one message group: every command applied in send order)',
+      },
     },
   },
   stack: {
@@ -79,6 +84,11 @@ export const COMMANDS = {
         type: 'string',
         value: 'DIR',
         help: 'keep the table in DIR across restarts (default: in memory, gone at stop)',
+      },
+      mode: {
+        type: 'string',
+        value: 'MODE',
+        help: 'standard (default: standard queues and topic) or ordered (FIFO queues and topic, one message group: every command applied in send order)',
       },
     },
   },

@@ -20,6 +20,7 @@ import {
 import { parseCli, type Invocation, type TargetArgs } from './args';
 import { maskPasswords } from './mask';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
+import { ORDERED_GROUP } from '../adapters/sqs';
 import { resolveTopology, startWorkers } from './workers';
 import { renderTable } from './table';
 
@@ -105,10 +106,15 @@ const printStackInfo = (stack: EmbeddedStack): void => {
     ),
   );
   out('');
-  out('Send a file as the original author did:');
-  out(
-    `  aws --endpoint-url ${stack.config.endpoint} --region ${stack.config.region} sqs send-message --queue-url ${stack.queueUrls.input} --message-body file://events/01-group-created-engineering.json --delay-seconds 1`,
-  );
+  // FIFO queues refuse a per-message delay, and need a message group and a deduplication id
+  const send = `aws --endpoint-url ${stack.config.endpoint} --region ${stack.config.region} sqs send-message --queue-url ${stack.queueUrls.input} --message-body file://events/01-group-created-engineering.json`;
+  if (stack.names.mode === 'ordered') {
+    out('Send a file (ordered mode: FIFO queue, one message group, a new deduplication id per send):');
+    out(`  ${send} --message-group-id ${ORDERED_GROUP} --message-deduplication-id "$(date +%s%N)"`);
+  } else {
+    out('Send a file as the original author did:');
+    out(`  ${send} --delay-seconds 1`);
+  }
   out(`Then: npm run state -- --endpoint ${stack.config.endpoint}    (Ctrl-C stops the stack)`);
 };
 
@@ -118,7 +124,11 @@ const demo = async (args: Extract<Invocation, { command: 'demo' }>): Promise<num
   out('Starting the embedded stack (fauxqs + DynamoDB Local + topology + in-process handlers)...');
   // Each file is sent once the previous one has its outcome, so none can overtake another: a
   // settle window would only delay the rejection of a file naming a missing group.
-  const stack = await startEmbeddedStack({ logLevel: verbose ? 'INFO' : 'SILENT', settleWindowSeconds: 0 });
+  const stack = await startEmbeddedStack({
+    logLevel: verbose ? 'INFO' : 'SILENT',
+    settleWindowSeconds: 0,
+    mode: args.mode,
+  });
   try {
     out(`Ready on ${stack.config.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const files = expandEventFiles([args.events]);
@@ -144,6 +154,7 @@ const stackCommand = async (args: Extract<Invocation, { command: 'stack' }>): Pr
     logLevel: args.logLevel,
     ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }),
     workers: args.workers,
+    mode: args.mode,
   });
   printStackInfo(stack);
   if (!args.workers)

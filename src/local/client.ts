@@ -14,6 +14,7 @@ import { pollUntil } from '../adapters/poll-until';
 import { makeSqsClient, queueAttributes, queueUrlOf, sendMessage } from '../adapters/sqs';
 import type { CommandItem } from '../domain/model';
 import { maskBody } from './mask';
+import { namesRunning } from './workers';
 import { namesFor, type QueueName, type StageNames } from './topology';
 
 /** A deployed stack the CLI talks to: the embedded one, LocalStack, or AWS. */
@@ -30,13 +31,15 @@ export const connect = (config: AwsConfig, stage: string): Target => {
   const sqs = makeSqsClient(config);
   const names = namesFor(stage);
   const urls = new Map<QueueName, Promise<string>>();
+  let found: Promise<StageNames> | undefined;
+  const running = () => (found ??= namesRunning(sqs, stage));
   return {
     config,
     names,
     sqs,
     doc: makeDocumentClient(config),
     queueUrl: (queue) => {
-      const known = urls.get(queue) ?? queueUrlOf(sqs, names.queues[queue]);
+      const known = urls.get(queue) ?? running().then((n) => queueUrlOf(sqs, n.queues[queue]));
       urls.set(queue, known);
       return known;
     },

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { clientOptions, type AwsConfig } from '../adapters/aws-config';
 import { cacheTableDefinition } from '../adapters/dynamodb/table';
-import { namesFor, topology, type QueueName, type StageNames } from './topology';
+import { namesFor, topology, type Mode, type QueueName, type StageNames } from './topology';
 
 /** What provisioning created: names, URLs and ARNs the runtime and the CLI need. */
 export interface Provisioned {
@@ -39,6 +39,8 @@ export interface Provisioned {
 /** Options for a local stack only (tests): a shorter visibility timeout so retries come quickly. */
 export interface ProvisionOptions {
   readonly visibilityTimeoutSeconds?: number;
+  /** FIFO queues and topic (`ordered`) or standard ones; default: the stage's mode in topology.json. */
+  readonly mode?: Mode;
 }
 
 const queueArn = async (sqs: SQSClient, url: string): Promise<string> => {
@@ -160,7 +162,8 @@ export const provisionTopology = async (
   stage: string,
   options: ProvisionOptions = {},
 ): Promise<Provisioned> => {
-  const names = namesFor(stage);
+  const names = namesFor(stage, options.mode);
+  const fifo = names.mode === 'ordered' ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {};
   const sqs = new SQSClient(clientOptions(config));
   const sns = new SNSClient(clientOptions(config));
   const dynamodb = new DynamoDBClient(clientOptions(config));
@@ -176,7 +179,7 @@ export const provisionTopology = async (
       await sqs.send(
         new CreateQueueCommand({
           QueueName: names.queues[key],
-          Attributes: { SqsManagedSseEnabled: 'true', ...attributes },
+          Attributes: { SqsManagedSseEnabled: 'true', ...fifo, ...attributes },
         }),
       )
     ).QueueUrl;
@@ -203,7 +206,13 @@ export const provisionTopology = async (
 
   const topicArn = (
     await sns.send(
-      new CreateTopicCommand({ Name: names.topic, Attributes: { KmsMasterKeyId: 'alias/aws/sns' } }),
+      new CreateTopicCommand({
+        Name: names.topic,
+        Attributes: {
+          KmsMasterKeyId: 'alias/aws/sns',
+          ...(names.mode === 'ordered' ? { FifoTopic: 'true', ContentBasedDeduplication: 'false' } : {}),
+        },
+      }),
     )
   ).TopicArn;
   if (topicArn === undefined) throw new Error(`could not create topic ${names.topic}`);

@@ -9,6 +9,7 @@ import { startHttpServer } from './http-server';
 import { freePort } from './ports';
 import { provisionTopology, type Provisioned } from './provision';
 import { startWorkers, type WorkerOptions, type Workers } from './workers';
+import type { Mode } from './topology';
 
 /** How to run the embedded stack: its emulators and topology, and the workers' options. */
 export interface EmbeddedStackOptions extends WorkerOptions {
@@ -30,6 +31,8 @@ export interface EmbeddedStackOptions extends WorkerOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** False: only the emulators and the topology, no pollers and no HTTP producer (`--no-workers`). */
   readonly workers?: boolean;
+  /** `ordered`: FIFO queues and topic (`--mode ordered`); default: the stage's mode in topology.json. */
+  readonly mode?: Mode;
 }
 
 /** What a graceful stop found: whether the queues drained, and what was left when they did not. */
@@ -131,6 +134,7 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
   });
   try {
     const provisioned = await provisionTopology(config, stage, {
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
       ...(options.visibilityTimeoutSeconds === undefined
         ? {}
         : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),

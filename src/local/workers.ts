@@ -15,7 +15,7 @@ import { makeMessageHandler, messageHandlerDeps } from '../handlers/message-hand
 import { makeLogger } from '../handlers/runtime';
 import { startEventSourceMapping, type Mapping, type MappingOptions } from './event-source-mapping';
 import type { Provisioned } from './provision';
-import { namesFor, topology, type QueueName } from './topology';
+import { namesFor, topology, type QueueName, type StageNames } from './topology';
 
 /** How to run the workers. */
 export interface WorkerOptions {
@@ -113,14 +113,29 @@ export const startWorkers = (
 const QUEUES: readonly QueueName[] = ['input', 'inputDlq', 'cache', 'cacheDlq'];
 
 /**
+ * The names of the stage's stack that runs at the endpoint: those of the stage's mode in
+ * topology.json, or of the other mode when only its input queue exists (`npm run stack -- --mode`).
+ */
+export const namesRunning = async (sqs: SQSClient, stage: string): Promise<StageNames> => {
+  const names = namesFor(stage);
+  const other = namesFor(stage, names.mode === 'ordered' ? 'standard' : 'ordered');
+  const exists = (queue: string) =>
+    queueUrlOf(sqs, queue).then(
+      () => true,
+      () => false,
+    );
+  return (await exists(names.queues.input)) || !(await exists(other.queues.input)) ? names : other;
+};
+
+/**
  * Finds a running stack's resources by the names its stage gives them: queue URLs and ARNs, the
  * topic's ARN. Fails, naming what is missing, when no stack of that stage runs at the endpoint.
  */
 export const resolveTopology = async (config: AwsConfig, stage: string): Promise<Provisioned> => {
-  const names = namesFor(stage);
   const sqs = makeSqsClient(config);
   const sns = new SNSClient(clientOptions(config));
   try {
+    const names = await namesRunning(sqs, stage);
     const urls = await Promise.all(QUEUES.map((q) => queueUrlOf(sqs, names.queues[q])));
     const arns = await Promise.all(
       urls.map(async (url) => {

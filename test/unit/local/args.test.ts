@@ -26,11 +26,25 @@ const LOCAL = { endpoint: 'http://127.0.0.1:4566', stage: 'local', region: 'us-e
 
 describe('each command with its options', () => {
   test('demo: the events/ directory of the working directory unless --events says otherwise', () => {
-    expect(run('demo')).toEqual({ command: 'demo', verbose: false, events: join('/repo', 'events') });
-    expect(run('demo', '--verbose', '--events', 'elsewhere')).toEqual({
+    expect(run('demo')).toEqual({
+      command: 'demo',
+      verbose: false,
+      events: join('/repo', 'events'),
+      mode: 'standard',
+    });
+    expect(run('demo', '--verbose', '--events', 'elsewhere', '--mode', 'ordered')).toEqual({
       command: 'demo',
       verbose: true,
       events: 'elsewhere',
+      mode: 'ordered',
+    });
+  });
+
+  test('--mode is standard or ordered, nothing else', () => {
+    expect(run('stack', '--mode', 'ordered')).toMatchObject({ mode: 'ordered' });
+    expect(parse('stack', '--mode', 'fifo')).toMatchObject({
+      kind: 'usage-error',
+      message: "--mode must be one of standard, ordered, got 'fifo'",
     });
   });
 
@@ -56,6 +70,7 @@ describe('each command with its options', () => {
       httpPort: 4567,
       logLevel: 'INFO',
       workers: true,
+      mode: 'standard',
     });
     expect(run('stack', '--port', '4600')).toMatchObject({ port: 4600, httpPort: 4601 });
     expect(run('stack', '--port=4600', '--http-port', '8080', '--log-level', 'silent')).toEqual({
@@ -64,6 +79,7 @@ describe('each command with its options', () => {
       httpPort: 8080,
       logLevel: 'SILENT',
       workers: true,
+      mode: 'standard',
     });
   });
 
