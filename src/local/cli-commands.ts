@@ -119,7 +119,8 @@ export const COMMANDS = {
   },
   dlq: {
     npm: 'npm run dlq',
-    summary: 'what sits in each dead-letter queue, with receive counts (passwords masked)',
+    summary:
+      'what sits in each dead-letter queue: ids, types, receive counts, sent time, reasons (never a value of eventData)',
     files: false,
     options: { ...TARGET_OPTIONS },
   },

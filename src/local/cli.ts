@@ -18,6 +18,7 @@ import {
   type Target,
 } from './client';
 import { parseCli, type Invocation, type TargetArgs } from './args';
+import { DLQ_COLUMNS, dlqRow } from './dlq-view';
 import { maskPasswords } from './mask';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
 import { resolveTopology, startWorkers } from './workers';
@@ -210,13 +211,7 @@ const run = async (args: Invocation): Promise<number> => {
       for (const queue of ['inputDlq', 'cacheDlq'] as const) {
         const report = await peekDlq(target, queue);
         out(`${report.queue}: ${report.approximateCount} message(s)`);
-        if (report.messages.length > 0)
-          out(
-            renderTable(
-              ['messageId', 'receives', 'body (password masked)'],
-              report.messages.map((m) => [m.messageId, m.receiveCount, m.body]),
-            ),
-          );
+        if (report.messages.length > 0) out(renderTable([...DLQ_COLUMNS], report.messages.map(dlqRow)));
         out('');
       }
       return 0;

@@ -13,7 +13,7 @@ import {
 import { pollUntil } from '../adapters/poll-until';
 import { makeSqsClient, queueAttributes, queueUrlOf, sendMessage } from '../adapters/sqs';
 import type { CommandItem } from '../domain/model';
-import { maskBody } from './mask';
+import { dlqEntry, type DlqEntry, type DlqName } from './dlq-view';
 import { namesFor, type QueueName, type StageNames } from './topology';
 
 /** A deployed stack the CLI talks to: the embedded one, LocalStack, or AWS. */
@@ -78,18 +78,18 @@ export const waitForOutcome = async (
     { timeoutMs, what: `an outcome of command ${commandId}`, initialDelayMs: 25, maxDelayMs: 250 },
   );
 
-/** What sits in a dead-letter queue, peeked without consuming it. */
+/** What sits in a dead-letter queue, peeked without consuming it: the allowlisted view of each message. */
 export interface DlqReport {
   readonly queue: string;
   readonly approximateCount: number;
-  readonly messages: { messageId: string; receiveCount: string; body: string }[];
+  readonly messages: DlqEntry[];
 }
 
 /** Peeks at a DLQ: receives with a zero visibility timeout, so the messages stay where they are. */
-export const peekDlq = async (target: Target, queue: 'inputDlq' | 'cacheDlq'): Promise<DlqReport> => {
+export const peekDlq = async (target: Target, queue: DlqName): Promise<DlqReport> => {
   const url = await target.queueUrl(queue);
   const attrs = await queueAttributes(target.sqs, url);
-  const seen = new Map<string, { messageId: string; receiveCount: string; body: string }>();
+  const seen = new Map<string, DlqEntry>();
   for (let round = 0; round < 5; round += 1) {
     const result = await target.sqs.send(
       new ReceiveMessageCommand({
@@ -97,15 +97,10 @@ export const peekDlq = async (target: Target, queue: 'inputDlq' | 'cacheDlq'): P
         MaxNumberOfMessages: 10,
         VisibilityTimeout: 0,
         WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       }),
     );
-    for (const m of result.Messages ?? [])
-      seen.set(m.MessageId ?? '', {
-        messageId: m.MessageId ?? '',
-        receiveCount: m.Attributes?.['ApproximateReceiveCount'] ?? '?',
-        body: maskBody(m.Body ?? ''),
-      });
+    for (const m of result.Messages ?? []) seen.set(m.MessageId ?? '', dlqEntry(queue, m));
     if ((result.Messages ?? []).length === 0) break;
   }
   return {

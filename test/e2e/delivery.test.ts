@@ -167,7 +167,10 @@ test('a message that always fails ends in the DLQ after maxReceiveCount; the res
   );
   expect(stdout).toContain(`${t.stack.names.queues.inputDlq}: 1 message(s)`);
   expect(stdout).toContain(ids['poison']);
+  expect(stdout).toMatch(/USER +USER_CREATED +3 /);
   expect(stdout).not.toContain(POISON);
+  expect(stdout).not.toContain('poison@example.com');
+  expect(stdout).not.toContain('Dead Letters');
 }, 90_000);
 
 describe('POST /commands', () => {
