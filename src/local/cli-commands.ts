@@ -102,6 +102,16 @@ export const COMMANDS = {
     files: true,
     options: {
       wait: { type: 'boolean', help: 'wait for each outcome and print it before sending the next file' },
+      via: {
+        type: 'string',
+        value: 'MODE',
+        help: 'sqs (default): onto the input queue; http: POST /commands, signed with SigV4 (as AWS requires)',
+      },
+      url: {
+        type: 'string',
+        value: 'URL',
+        help: "with --via http: the API's POST /commands URL (default: the embedded producer, endpoint port + 1)",
+      },
       ...TARGET_OPTIONS,
     },
   },

@@ -89,6 +89,7 @@ export interface DlqReport {
 export const peekDlq = async (target: Target, queue: DlqName): Promise<DlqReport> => {
   const url = await target.queueUrl(queue);
   const attrs = await queueAttributes(target.sqs, url);
+  const approximate = Number(attrs['ApproximateNumberOfMessages'] ?? 0);
   const seen = new Map<string, DlqEntry>();
   for (let round = 0; round < 5; round += 1) {
     const result = await target.sqs.send(
@@ -100,12 +101,14 @@ export const peekDlq = async (target: Target, queue: DlqName): Promise<DlqReport
         MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       }),
     );
+    const before = seen.size;
     for (const m of result.Messages ?? []) seen.set(m.MessageId ?? '', dlqEntry(queue, m));
-    if ((result.Messages ?? []).length === 0) break;
+    // Every receive counts in ApproximateReceiveCount: stop as soon as a round brings nothing new.
+    if (seen.size === before || seen.size >= approximate) break;
   }
   return {
     queue: target.names.queues[queue],
-    approximateCount: Number(attrs['ApproximateNumberOfMessages'] ?? 0),
+    approximateCount: approximate,
     messages: [...seen.values()],
   };
 };
@@ -127,16 +130,26 @@ export const rejectionsJson = (rejections: readonly RejectionView[]) =>
     at: r.at,
   }));
 
-/** Sends files one after another; with `wait`, waits for each outcome before the next and reports it. */
+/**
+ * Sends files one after another (onto the input queue, or by `options.send`, e.g. POST /commands);
+ * with `wait`, waits for each outcome before the next and reports it.
+ */
 export const sendFiles = async (
   target: Target,
   files: readonly string[],
-  options: { wait: boolean; log: (line: string) => void; timeoutMs?: number },
+  options: {
+    wait: boolean;
+    log: (line: string) => void;
+    timeoutMs?: number;
+    /** Sends one body and returns its message id (= commandId); default: SendMessage to the input queue. */
+    send?: (body: string) => Promise<string>;
+  },
 ): Promise<{ file: string; messageId: string; status?: string }[]> => {
-  const inputUrl = await target.queueUrl('input');
+  const send =
+    options.send ?? (async (body: string) => sendMessage(target.sqs, await target.queueUrl('input'), body));
   const results: { file: string; messageId: string; status?: string }[] = [];
   for (const [i, file] of files.entries()) {
-    const messageId = await sendMessage(target.sqs, inputUrl, readBody(file));
+    const messageId = await send(readBody(file));
     const progress = `[${String(i + 1).padStart(2, '0')}/${String(files.length).padStart(2, '0')}] ${shortName(file)}`;
     if (!options.wait) {
       options.log(`${progress} sent as ${messageId}`);

@@ -4,6 +4,7 @@ import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { makeSqsClient, queueAttributes, receiveMessages, sendMessage } from '../../src/adapters/sqs';
 import { makeHttpProducer } from '../../src/handlers/http-producer';
 import { startHttpServer } from '../../src/local/http-server';
+import { postCommand } from '../../src/local/http-send';
 import { freePort } from '../../src/local/ports';
 import type { Emulators } from '../../src/local/emulators';
 import { capturedLogger } from '../support/fakes';
@@ -111,5 +112,17 @@ describe('the local HTTP producer refuses what a browser page could send', () =>
   test('the guard runs before routing: a foreign Host gets 421 even on an unknown path or method', async () => {
     expect((await post({ host: 'evil.example' }, '', 'GET')).status).toBe(421);
     expect((await post({ ...json, host: self() }, '', 'GET')).status).toBe(405);
+  });
+
+  test('a request signed by send --via http passes the guard and is queued; a refusal comes back as an error', async () => {
+    const before = await queued();
+    const url = `http://127.0.0.1:${port}/commands`;
+    const messageId = await postCommand({ url, region: 'us-east-1', env: {} }, command('Signed'));
+    expect(messageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await queued()).toBe(before + 1);
+    await expect(
+      postCommand({ url, region: 'us-east-1', env: {} }, JSON.stringify({ entityType: 'GROUP' })),
+    ).rejects.toThrow(/answered 400 \(invalid command\)/);
+    expect(await queued()).toBe(before + 1);
   });
 });
