@@ -78,7 +78,7 @@ const inputBody = (value: Record<string, unknown>, body: string): BodyView => {
       ...(isRecord(value['eventData']) ? [] : [`eventData is ${kindOf(value['eventData'])}, not an object`]),
       ...unexpectedFields(value, ['entityType', 'eventType', 'eventData']),
       E.isRight(verdict)
-        ? 'a valid command: it failed three times in processing (see the logs by commandId)'
+        ? 'a valid command: processing failed until it was dead-lettered (see the logs by commandId)'
         : `an invalid command (${count(verdict.left.reasons.length, 'reason')}; npm run validate on the source file lists them)`,
     ],
   };

@@ -32,7 +32,7 @@ describe('dlqEntry: only allowlisted fields of a dead-lettered message', () => {
       eventType: 'USER_CREATED',
       receiveCount: 3,
       sentAt: '2025-11-30T10:53:20.000Z',
-      reasons: ['a valid command: it failed three times in processing (see the logs by commandId)'],
+      reasons: ['a valid command: processing failed until it was dead-lettered (see the logs by commandId)'],
     });
   });
 
