@@ -17,10 +17,37 @@ export const TABLE = {
   gsi: 'gsi1',
   gsiPartitionKey: 'gsi1pk',
   gsiSortKey: 'gsi1sk',
-  /** What the GSI copies from each item. */
-  gsiProjection: 'ALL',
+  /** What the GSI copies from each item: its keys and the attributes below, never `passwordHash`. */
+  gsiProjection: 'INCLUDE',
   ttlAttribute: 'expiresAt',
 } as const;
+
+/**
+ * The non-key attributes the GSI copies: exactly what its queries read (the user and group lists,
+ * the rejections; a group's member list reads keys only). A password hash never reaches the index.
+ */
+export const GSI_ATTRIBUTES = [
+  'type',
+  'userKey',
+  'userId',
+  'email',
+  'name',
+  'groupKey',
+  'groupId',
+  'status',
+  'commandId',
+  'eventType',
+  'entityType',
+  'stage',
+  'reasons',
+  'at',
+] as const;
+
+/** What a GSI query returns of an item: its keys and the projected attributes, nothing else. */
+export type GsiView<T> = Pick<
+  T,
+  Extract<keyof T, (typeof GSI_ATTRIBUTES)[number] | 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk'>
+>;
 
 /** GSI partitions that list entities. */
 export const LISTS = { users: 'USERS', groups: 'GROUPS', rejections: 'REJECTIONS' } as const;

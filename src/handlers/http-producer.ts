@@ -10,6 +10,8 @@ import { lazy, makeLogger } from './runtime';
 export interface HttpRequest {
   readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
+  /** API Gateway passes the request's headers (any case); absent when invoked directly. */
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
 }
 
 /** An API Gateway proxy result (valid for REST v1 and HTTP v2). */
@@ -25,6 +27,13 @@ export interface HttpProducerDeps {
   readonly logger: Logger;
 }
 
+/** Whether a Content-Type names JSON: `application/json`, any case, with parameters or not. */
+export const isJsonContentType = (value: string | string[] | undefined): boolean =>
+  typeof value === 'string' && value.split(';')[0]?.trim().toLowerCase() === 'application/json';
+
+const headerOf = (headers: HttpRequest['headers'], name: string): string | undefined =>
+  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+
 const json = (statusCode: number, body: unknown): HttpResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json' },
@@ -32,12 +41,15 @@ const json = (statusCode: number, body: unknown): HttpResponse => ({
 });
 
 /**
- * `POST /commands`: the same validation as the message handler (without hashing); 400 with every
- * reason, 413 over 64 KiB, or 202 with the message id once the body is on the input queue.
+ * `POST /commands`: the same validation as the message handler (without hashing); 415 unless the
+ * request says `Content-Type: application/json` (when it has headers), 400 with every reason, 413
+ * over 64 KiB, or 202 with the message id once the body is on the input queue.
  */
 export const makeHttpProducer =
   (deps: HttpProducerDeps) =>
   async (event: HttpRequest): Promise<HttpResponse> => {
+    if (event.headers !== undefined && !isJsonContentType(headerOf(event.headers, 'content-type')))
+      return json(415, { error: 'Content-Type must be application/json' });
     const raw = event.body ?? '';
     const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
     if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)

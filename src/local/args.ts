@@ -43,6 +43,8 @@ export type Invocation =
       readonly command: 'send';
       readonly files: string[];
       readonly wait: boolean;
+      /** Onto the input queue, or through POST /commands at `url` (signed). */
+      readonly via: { readonly kind: 'sqs' } | { readonly kind: 'http'; readonly url: string };
       readonly target: TargetArgs;
     }
   | { readonly command: 'state' | 'rejections'; readonly json: boolean; readonly target: TargetArgs }
@@ -99,6 +101,30 @@ const targetOf = (values: Values, env: CliContext['env']): TargetArgs => ({
   region: stringOf(values, 'region', env['AWS_REGION'] || 'us-east-1'),
 });
 
+/** The embedded stack's HTTP producer: the endpoint's host, its port + 1 (`npm run stack`'s default). */
+const embeddedProducerUrl = (endpoint: string): string => {
+  if (!URL.canParse(endpoint)) throw new UsageError(`--endpoint must be a URL, got '${endpoint}'`);
+  const url = new URL(endpoint);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (!loopback || url.port === '')
+    throw new UsageError(`--via http needs --url (the API's POST /commands URL) for ${endpoint}`);
+  return `${url.protocol}//${url.hostname}:${Number(url.port) + 1}/commands`;
+};
+
+const viaOf = (values: Values, target: TargetArgs): Extract<Invocation, { command: 'send' }>['via'] => {
+  const via = stringOf(values, 'via', 'sqs');
+  if (via === 'sqs') {
+    if (values['url'] !== undefined) throw new UsageError('--url goes with --via http');
+    return { kind: 'sqs' };
+  }
+  if (via !== 'http') throw new UsageError(`--via must be sqs or http, got '${via}'`);
+  const url =
+    values['url'] === undefined ? embeddedProducerUrl(target.endpoint) : stringOf(values, 'url', '');
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new UsageError(`--url must be an http(s) URL, got '${url}'`);
+  return { kind: 'http', url };
+};
+
 const invocationOf = (
   command: CommandName,
   values: Values,
@@ -136,8 +162,10 @@ const invocationOf = (
         logLevel: logLevelOf(stringOf(values, 'log-level', 'INFO')),
         target: targetOf(values, context.env),
       };
-    case 'send':
-      return { command, files, wait: flag('wait'), target: targetOf(values, context.env) };
+    case 'send': {
+      const target = targetOf(values, context.env);
+      return { command, files, wait: flag('wait'), via: viaOf(values, target), target };
+    }
     case 'state':
     case 'rejections':
       return { command, json: flag('json'), target: targetOf(values, context.env) };

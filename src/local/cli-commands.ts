@@ -112,6 +112,16 @@ export const COMMANDS = {
     files: true,
     options: {
       wait: { type: 'boolean', help: 'wait for each outcome and print it before sending the next file' },
+      via: {
+        type: 'string',
+        value: 'MODE',
+        help: 'sqs (default): onto the input queue; http: POST /commands, signed with SigV4 (as AWS requires)',
+      },
+      url: {
+        type: 'string',
+        value: 'URL',
+        help: "with --via http: the API's POST /commands URL (default: the embedded producer, endpoint port + 1)",
+      },
       ...TARGET_OPTIONS,
     },
   },
@@ -129,7 +139,8 @@ export const COMMANDS = {
   },
   dlq: {
     npm: 'npm run dlq',
-    summary: 'what sits in each dead-letter queue, with receive counts (passwords masked)',
+    summary:
+      'what sits in each dead-letter queue: ids, types, receive counts, sent time, reasons (never a value of eventData)',
     files: false,
     options: { ...TARGET_OPTIONS },
   },

@@ -18,6 +18,8 @@ import {
   type Target,
 } from './client';
 import { parseCli, type Invocation, type TargetArgs } from './args';
+import { DLQ_COLUMNS, dlqRow } from './dlq-view';
+import { postCommand } from './http-send';
 import { maskPasswords } from './mask';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
 import { ORDERED_GROUP } from '../adapters/sqs';
@@ -201,9 +203,19 @@ const run = async (args: Invocation): Promise<number> => {
       return workersCommand(args);
     case 'validate':
       return validateFiles(args.files);
-    case 'send':
-      await sendFiles(targetOf(args.target), expandEventFiles(args.files), { wait: args.wait, log: out });
+    case 'send': {
+      const via = args.via;
+      const send =
+        via.kind === 'http'
+          ? { send: (body: string) => postCommand({ url: via.url, region: args.target.region }, body) }
+          : {};
+      await sendFiles(targetOf(args.target), expandEventFiles(args.files), {
+        wait: args.wait,
+        log: out,
+        ...send,
+      });
       return 0;
+    }
     case 'state': {
       const target = targetOf(args.target);
       const state = await readDirectory(target.doc, target.names.table);
@@ -220,19 +232,20 @@ const run = async (args: Invocation): Promise<number> => {
     }
     case 'dlq': {
       const target = targetOf(args.target);
+      let unread = 0;
       for (const queue of ['inputDlq', 'cacheDlq'] as const) {
-        const report = await peekDlq(target, queue);
+        const report = await peekDlq(target, queue).catch((error: unknown) => error as Error);
+        if (report instanceof Error) {
+          unread += 1;
+          // On AWS the input DLQ's KMS key lets only the message handler decrypt (docs/security.md).
+          err(`${target.names.queues[queue]}: cannot be read (${report.name}: ${report.message})`);
+          continue;
+        }
         out(`${report.queue}: ${report.approximateCount} message(s)`);
-        if (report.messages.length > 0)
-          out(
-            renderTable(
-              ['messageId', 'receives', 'body (password masked)'],
-              report.messages.map((m) => [m.messageId, m.receiveCount, m.body]),
-            ),
-          );
+        if (report.messages.length > 0) out(renderTable([...DLQ_COLUMNS], report.messages.map(dlqRow)));
         out('');
       }
-      return 0;
+      return unread === 0 ? 0 : 1;
     }
   }
 };

@@ -13,7 +13,7 @@ import {
 import { pollUntil } from '../adapters/poll-until';
 import { makeSqsClient, queueAttributes, queueUrlOf, sendMessage } from '../adapters/sqs';
 import type { CommandItem } from '../domain/model';
-import { maskBody } from './mask';
+import { dlqEntry, type DlqEntry, type DlqName } from './dlq-view';
 import { namesRunning } from './workers';
 import { namesFor, type QueueName, type StageNames } from './topology';
 
@@ -81,18 +81,19 @@ export const waitForOutcome = async (
     { timeoutMs, what: `an outcome of command ${commandId}`, initialDelayMs: 25, maxDelayMs: 250 },
   );
 
-/** What sits in a dead-letter queue, peeked without consuming it. */
+/** What sits in a dead-letter queue, peeked without consuming it: the allowlisted view of each message. */
 export interface DlqReport {
   readonly queue: string;
   readonly approximateCount: number;
-  readonly messages: { messageId: string; receiveCount: string; body: string }[];
+  readonly messages: DlqEntry[];
 }
 
 /** Peeks at a DLQ: receives with a zero visibility timeout, so the messages stay where they are. */
-export const peekDlq = async (target: Target, queue: 'inputDlq' | 'cacheDlq'): Promise<DlqReport> => {
+export const peekDlq = async (target: Target, queue: DlqName): Promise<DlqReport> => {
   const url = await target.queueUrl(queue);
   const attrs = await queueAttributes(target.sqs, url);
-  const seen = new Map<string, { messageId: string; receiveCount: string; body: string }>();
+  const approximate = Number(attrs['ApproximateNumberOfMessages'] ?? 0);
+  const seen = new Map<string, DlqEntry>();
   for (let round = 0; round < 5; round += 1) {
     const result = await target.sqs.send(
       new ReceiveMessageCommand({
@@ -100,20 +101,17 @@ export const peekDlq = async (target: Target, queue: 'inputDlq' | 'cacheDlq'): P
         MaxNumberOfMessages: 10,
         VisibilityTimeout: 0,
         WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       }),
     );
-    for (const m of result.Messages ?? [])
-      seen.set(m.MessageId ?? '', {
-        messageId: m.MessageId ?? '',
-        receiveCount: m.Attributes?.['ApproximateReceiveCount'] ?? '?',
-        body: maskBody(m.Body ?? ''),
-      });
-    if ((result.Messages ?? []).length === 0) break;
+    const before = seen.size;
+    for (const m of result.Messages ?? []) seen.set(m.MessageId ?? '', dlqEntry(queue, m));
+    // Every receive counts in ApproximateReceiveCount: stop as soon as a round brings nothing new.
+    if (seen.size === before || seen.size >= approximate) break;
   }
   return {
     queue: target.names.queues[queue],
-    approximateCount: Number(attrs['ApproximateNumberOfMessages'] ?? 0),
+    approximateCount: approximate,
     messages: [...seen.values()],
   };
 };
@@ -135,16 +133,26 @@ export const rejectionsJson = (rejections: readonly RejectionView[]) =>
     at: r.at,
   }));
 
-/** Sends files one after another; with `wait`, waits for each outcome before the next and reports it. */
+/**
+ * Sends files one after another (onto the input queue, or by `options.send`, e.g. POST /commands);
+ * with `wait`, waits for each outcome before the next and reports it.
+ */
 export const sendFiles = async (
   target: Target,
   files: readonly string[],
-  options: { wait: boolean; log: (line: string) => void; timeoutMs?: number },
+  options: {
+    wait: boolean;
+    log: (line: string) => void;
+    timeoutMs?: number;
+    /** Sends one body and returns its message id (= commandId); default: SendMessage to the input queue. */
+    send?: (body: string) => Promise<string>;
+  },
 ): Promise<{ file: string; messageId: string; status?: string }[]> => {
-  const inputUrl = await target.queueUrl('input');
+  const send =
+    options.send ?? (async (body: string) => sendMessage(target.sqs, await target.queueUrl('input'), body));
   const results: { file: string; messageId: string; status?: string }[] = [];
   for (const [i, file] of files.entries()) {
-    const messageId = await sendMessage(target.sqs, inputUrl, readBody(file));
+    const messageId = await send(readBody(file));
     const progress = `[${String(i + 1).padStart(2, '0')}/${String(files.length).padStart(2, '0')}] ${shortName(file)}`;
     if (!options.wait) {
       options.log(`${progress} sent as ${messageId}`);

@@ -1,4 +1,4 @@
-/** How a password is shown wherever the CLI prints a command or a message body. */
+/** How a password is shown where the CLI prints a decoded command (`validate`). */
 export const MASKED = '***';
 
 /** A copy of a JSON-like value in which every field named `password`, at any depth, reads `***`. */
@@ -8,15 +8,4 @@ export const maskPasswords = (value: unknown): unknown => {
   return Object.fromEntries(
     Object.entries(value).map(([key, inner]) => [key, key === 'password' ? MASKED : maskPasswords(inner)]),
   );
-};
-
-/** A raw message body made fit to print: its JSON with passwords masked, or nothing of it when it is not JSON. */
-export const maskBody = (body: string): string => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return '(not JSON; not shown)';
-  }
-  return JSON.stringify(maskPasswords(parsed));
 };

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -167,7 +169,10 @@ test('a message that always fails ends in the DLQ after maxReceiveCount; the res
   );
   expect(stdout).toContain(`${t.stack.names.queues.inputDlq}: 1 message(s)`);
   expect(stdout).toContain(ids['poison']);
+  expect(stdout).toMatch(/USER +USER_CREATED +\d+ +\d{4}-\d\d-\d\dT/);
   expect(stdout).not.toContain(POISON);
+  expect(stdout).not.toContain('poison@example.com');
+  expect(stdout).not.toContain('Dead Letters');
 }, 90_000);
 
 describe('POST /commands', () => {
@@ -213,6 +218,38 @@ describe('POST /commands', () => {
     );
     expect(await groupNames()).toContain('Via HTTP');
   });
+
+  test('npm run send -- --via http --wait: the CLI posts each file (signed) and reports its outcome', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'via-http-'));
+    const file = join(dir, 'group.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ entityType: 'GROUP', eventType: 'GROUP_CREATED', eventData: { name: 'Signed CLI' } }),
+    );
+    try {
+      const { stdout } = await run(
+        'npx',
+        [
+          'tsx',
+          'src/local/cli.ts',
+          'send',
+          file,
+          '--via',
+          'http',
+          '--url',
+          `${t.stack.httpUrl ?? ''}/commands`,
+          '--wait',
+          '--endpoint',
+          t.stack.config.endpoint,
+        ],
+        { cwd: join(__dirname, '../..'), env: { ...process.env, AWS_ACCESS_KEY_ID: undefined } },
+      );
+      expect(stdout).toContain('[01/01] group.json -> APPLIED (GROUP_CREATED)');
+      expect(await groupNames()).toContain('Signed CLI');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 test('a body sent straight to the queue still gets a full answer', async () => {

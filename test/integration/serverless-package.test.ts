@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { makeDocumentClient, readDirectory } from '../../src/adapters/dynamodb';
 import { cacheTableDefinition } from '../../src/adapters/dynamodb/table';
-import { TABLE } from '../../src/domain/model';
+import { GSI_ATTRIBUTES, PREFIX, TABLE } from '../../src/domain/model';
 import { makeSqsClient, receiveMessages } from '../../src/adapters/sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { toSqsEvent } from '../../src/local/event-source-mapping';
@@ -91,10 +91,17 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     expect(packageSeconds[stage]).toBeLessThan(60);
   });
 
-  test('every queue uses SSE-SQS; the topic the AWS-managed SNS key; the table SSE, PITR and a TTL', () => {
+  test('the cache queues use SSE-SQS, the input queue and its DLQ a customer-managed key; the topic the AWS-managed SNS key; the table SSE, PITR and a TTL', () => {
     const queues = ofType(t(), 'AWS::SQS::Queue');
     expect(queues).toHaveLength(4);
-    for (const [, q] of queues) expect(q.Properties['SqsManagedSseEnabled']).toBe(true);
+    for (const id of ['CacheQueue', 'CacheDeadLetterQueue'])
+      expect(resource(t(), id).Properties['SqsManagedSseEnabled']).toBe(true);
+    for (const id of ['InputQueue', 'InputDeadLetterQueue']) {
+      expect(resource(t(), id).Properties['KmsMasterKeyId']).toEqual({
+        'Fn::GetAtt': ['InputQueueKey', 'Arn'],
+      });
+      expect(resource(t(), id).Properties['SqsManagedSseEnabled']).toBeUndefined();
+    }
     expect(resource(t(), 'CommandsTopic').Properties['KmsMasterKeyId']).toBe('alias/aws/sns');
     const table = resource(t(), 'CacheTable').Properties;
     expect(table).toMatchObject({
@@ -195,7 +202,9 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     const message = refsOf('MessageHandlerRole');
     const cache = refsOf('CacheHandlerRole');
     const http = refsOf('HttpProducerRole');
-    expect(message).toMatch(/InputQueue/);
+    const inputArn = `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${names.queues.input}`;
+    expect(message).toContain(`"Resource":{"Fn::Sub":"${inputArn}"}`);
+    expect(http).toContain(`"Resource":{"Fn::Sub":"${inputArn}"}`);
     expect(message).toMatch(/CommandsTopic/);
     expect(message).not.toMatch(/CacheQueue|DeadLetter/);
     expect(message).toMatch(/"dynamodb:PutItem"\]/);
@@ -269,6 +278,170 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     });
     expect(table.create.KeySchema?.map((k) => k.AttributeName)).toEqual([TABLE.partitionKey, TABLE.sortKey]);
     expect(table.timeToLive.AttributeName).toBe(TABLE.ttlAttribute);
+  });
+
+  describe('security controls (docs/security.md)', () => {
+    type Statement = {
+      Sid?: string;
+      Effect: string;
+      Principal?: unknown;
+      Action: string | string[];
+      Resource: unknown;
+      Condition?: Record<string, Record<string, unknown>>;
+    };
+    const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+    /** Every statement a role gets: its inline policies and the AWS::IAM::Policy resources attached to it. */
+    const statementsOfRole = (role: string): Statement[] => [
+      ...(
+        resource(t(), role).Properties['Policies'] as { PolicyDocument: { Statement: Statement[] } }[]
+      ).flatMap((p) => p.PolicyDocument.Statement),
+      ...ofType(t(), 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties['Roles']) === JSON.stringify([{ Ref: role }]))
+        .flatMap(([, p]) => p.Properties['PolicyDocument'].Statement as Statement[]),
+    ];
+    const roleArn = (role: string) => ({ 'Fn::GetAtt': [role, 'Arn'] });
+    const DATA_PLANE = /^kms:(Encrypt|Decrypt|ReEncrypt.*|GenerateDataKey.*|CreateGrant|\*)$/;
+
+    test('POST /commands requires SigV4 (AWS_IAM, never NONE); the stage is throttled; the producer has a reserved concurrency', () => {
+      const methods = ofType(t(), 'AWS::ApiGateway::Method');
+      expect(methods.map(([, m]) => m.Properties['HttpMethod'])).toEqual(['POST']);
+      for (const [, m] of methods) {
+        expect(m.Properties['AuthorizationType']).toBe('AWS_IAM');
+        expect(m.Properties['AuthorizationType']).not.toBe('NONE');
+      }
+      const deployments = ofType(t(), 'AWS::ApiGateway::Deployment');
+      expect(deployments).toHaveLength(1);
+      expect(deployments[0]?.[1].Properties['StageDescription']).toEqual({
+        ThrottlingRateLimit: topology.api.throttle.rateLimit,
+        ThrottlingBurstLimit: topology.api.throttle.burstLimit,
+      });
+      expect(topology.api.throttle.rateLimit).toBeGreaterThan(0);
+      const reserved = resource(t(), 'HttpProducerLambdaFunction').Properties['ReservedConcurrentExecutions'];
+      expect(reserved).toBe(topology.functions.httpProducer.reservedConcurrency);
+      expect(reserved).toBeGreaterThan(0);
+    });
+
+    test('a customer-managed key with rotation: the account administers it, only the producer encrypts, only the message handler decrypts', () => {
+      const key = resource(t(), 'InputQueueKey').Properties;
+      expect(key['EnableKeyRotation']).toBe(true);
+      const statements = key['KeyPolicy'].Statement as Statement[];
+      const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+      expect(Object.keys(bySid).sort()).toEqual(
+        ['AccountAdministersTheKey', 'OnlyTheMessageHandlerDecrypts', 'OnlyTheProducerEncrypts'].sort(),
+      );
+      for (const st of statements) expect(st.Effect).toBe('Allow');
+      const admin = bySid['AccountAdministersTheKey'] as Statement;
+      expect(admin.Principal).toEqual({
+        AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' },
+      });
+      expect(actionsOf(admin)).toEqual(
+        expect.arrayContaining(['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion']),
+      );
+      for (const action of actionsOf(admin)) {
+        expect(action).not.toMatch(DATA_PLANE);
+        expect(action).not.toContain('*');
+      }
+      const via = { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sqs.${AWS::Region}.amazonaws.com' } } };
+      expect(bySid['OnlyTheProducerEncrypts']).toMatchObject({
+        Principal: { AWS: roleArn('HttpProducerRole') },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Condition: via,
+      });
+      expect(bySid['OnlyTheMessageHandlerDecrypts']).toMatchObject({
+        Principal: { AWS: roleArn('MessageHandlerRole') },
+        Action: 'kms:Decrypt',
+        Condition: via,
+      });
+    });
+
+    test('each role gets exactly the KMS action it needs, on that key only', () => {
+      const kmsOf = (role: string) =>
+        statementsOfRole(role)
+          .filter((st) => actionsOf(st).some((a) => a.startsWith('kms:')))
+          .map((st) => ({ actions: actionsOf(st), resource: st.Resource }));
+      const key = { 'Fn::GetAtt': ['InputQueueKey', 'Arn'] };
+      expect(kmsOf('HttpProducerRole')).toEqual([
+        { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resource: key },
+      ]);
+      expect(kmsOf('MessageHandlerRole')).toEqual([{ actions: ['kms:Decrypt'], resource: key }]);
+      expect(kmsOf('CacheHandlerRole')).toEqual([]);
+    });
+
+    test('the message handler writes only COMMAND# items (a leading-keys condition on its only DynamoDB statement)', () => {
+      const dynamo = statementsOfRole('MessageHandlerRole').filter((st) =>
+        actionsOf(st).some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(dynamo).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem'],
+          Resource: { 'Fn::GetAtt': ['CacheTable', 'Arn'] },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${PREFIX.command}*`] } },
+        },
+      ]);
+    });
+
+    test('no GSI projects ALL or passwordHash; the GSI carries what its queries read', () => {
+      const indexes = resource(t(), 'CacheTable').Properties['GlobalSecondaryIndexes'] as {
+        Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+      }[];
+      expect(indexes.length).toBeGreaterThan(0);
+      for (const index of indexes) {
+        expect(index.Projection.ProjectionType).not.toBe('ALL');
+        expect(index.Projection.NonKeyAttributes ?? []).not.toContain('passwordHash');
+      }
+      expect(indexes[0]?.Projection).toEqual({
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: [...GSI_ATTRIBUTES],
+      });
+      expect(GSI_ATTRIBUTES).toEqual(
+        expect.arrayContaining([
+          'userKey',
+          'userId',
+          'email',
+          'name',
+          'groupKey',
+          'groupId',
+          'status',
+          'reasons',
+        ]),
+      );
+    });
+
+    test('only the message handler role may publish to the topic', () => {
+      const policies = ofType(t(), 'AWS::SNS::TopicPolicy');
+      expect(policies).toHaveLength(1);
+      const props = policies[0]?.[1].Properties as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(props['Topics']).toEqual([{ Ref: 'CommandsTopic' }]);
+      expect(props['PolicyDocument'].Statement).toEqual([
+        {
+          Sid: 'OnlyTheMessageHandlerPublishes',
+          Effect: 'Allow',
+          Principal: { AWS: roleArn('MessageHandlerRole') },
+          Action: 'sns:Publish',
+          Resource: { Ref: 'CommandsTopic' },
+        },
+        {
+          Sid: 'NoOtherPublisher',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sns:Publish',
+          Resource: { Ref: 'CommandsTopic' },
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': roleArn('MessageHandlerRole') } },
+        },
+      ]);
+      const publishers = ['HttpProducerRole', 'CacheHandlerRole', 'MessageHandlerRole'].filter((role) =>
+        statementsOfRole(role).some((st) => actionsOf(st).includes('sns:Publish')),
+      );
+      expect(publishers).toEqual(['MessageHandlerRole']);
+    });
+
+    test('both SQS event sources have a maximumConcurrency', () => {
+      const mappings = ofType(t(), 'AWS::Lambda::EventSourceMapping');
+      expect(mappings).toHaveLength(2);
+      for (const [, m] of mappings)
+        expect(m.Properties['ScalingConfig'].MaximumConcurrency).toBeGreaterThanOrEqual(2);
+    });
   });
 
   test('messageHandler.zip carries the AArch64 Argon2 binary of the pinned version, and the bundle loads it on arm64', async () => {

@@ -6,6 +6,7 @@ import {
   MEMBER_PREFIX,
   type CommandItem,
   type GroupItem,
+  type GsiView,
   type MembershipItem,
   type UserItem,
 } from '../../domain/model';
@@ -26,7 +27,10 @@ export const readDirectory = async (
 ): Promise<DirectoryState> => {
   const list = <T>(partition: string) =>
     queryAll<T>(doc, partitionQuery({ tableName, partition, index: 'gsi' }));
-  const [users, groups] = await Promise.all([list<UserItem>(LISTS.users), list<GroupItem>(LISTS.groups)]);
+  const [users, groups] = await Promise.all([
+    list<GsiView<UserItem>>(LISTS.users),
+    list<GsiView<GroupItem>>(LISTS.groups),
+  ]);
   const activeGroups = new Map(groups.filter((g) => g.status === 'ACTIVE').map((g) => [g.groupKey, g]));
   const members = new Map<string, string[]>([...activeGroups.keys()].map((k) => [k, []]));
   const userRows = await Promise.all(
@@ -67,7 +71,7 @@ export const listRejections = async (
   doc: DynamoDBDocumentClient,
   tableName: string,
 ): Promise<RejectionView[]> => {
-  const items = await queryAll<CommandItem>(
+  const items = await queryAll<GsiView<CommandItem>>(
     doc,
     partitionQuery({ tableName, partition: LISTS.rejections, index: 'gsi', ascending: true }),
   );

@@ -1,6 +1,6 @@
 /** The cache table's schema, built from the domain model's key names: what provisioning creates. */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { TABLE } from '../../domain/model';
+import { GSI_ATTRIBUTES, TABLE } from '../../domain/model';
 
 /** Everything the table is created with: CreateTable's input, its TTL and point-in-time recovery. */
 export interface TableDefinition {
@@ -10,7 +10,8 @@ export interface TableDefinition {
 }
 
 /**
- * The cache table: on-demand, string keys `pk`/`sk`, one GSI on `gsi1pk`/`gsi1sk`, SSE, a TTL on
+ * The cache table: on-demand, string keys `pk`/`sk`, one GSI on `gsi1pk`/`gsi1sk` projecting only the
+ * attributes its queries read (never a password hash), SSE, a TTL on
  * `expiresAt`, PITR. serverless.yml declares the same table; a packaging test compares every field.
  */
 export const cacheTableDefinition = (tableName: string): TableDefinition => ({
@@ -31,7 +32,7 @@ export const cacheTableDefinition = (tableName: string): TableDefinition => ({
           { AttributeName: TABLE.gsiPartitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE.gsiSortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: TABLE.gsiProjection },
+        Projection: { ProjectionType: TABLE.gsiProjection, NonKeyAttributes: [...GSI_ATTRIBUTES] },
       },
     ],
     SSESpecification: { Enabled: true },

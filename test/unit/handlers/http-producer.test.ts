@@ -62,4 +62,21 @@ describe('HTTP producer (POST /commands)', () => {
     expect((await handle({ body: null })).statusCode).toBe(400);
     expect(sent).toEqual([]);
   });
+
+  test('with headers (API Gateway always passes them), 415 unless Content-Type is application/json; nothing queued', async () => {
+    const { handle, sent } = producer();
+    for (const headers of [
+      null,
+      {},
+      { 'Content-Type': 'text/plain' },
+      { 'content-type': 'application/jsonp' },
+    ])
+      expect((await handle({ body: good, headers })).statusCode).toBe(415);
+    expect(sent).toEqual([]);
+    expect(
+      (await handle({ body: good, headers: { 'Content-Type': 'application/json; charset=utf-8' } }))
+        .statusCode,
+    ).toBe(202);
+    expect(sent).toEqual([good]);
+  });
 });

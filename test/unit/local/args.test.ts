@@ -88,9 +88,42 @@ describe('each command with its options', () => {
       command: 'send',
       files: ['a.json', 'dir'],
       wait: true,
+      via: { kind: 'sqs' },
       target: { ...LOCAL, endpoint: 'http://127.0.0.1:4600' },
     });
-    expect(run('send', 'a.json')).toEqual({ command: 'send', files: ['a.json'], wait: false, target: LOCAL });
+    expect(run('send', 'a.json')).toEqual({
+      command: 'send',
+      files: ['a.json'],
+      wait: false,
+      via: { kind: 'sqs' },
+      target: LOCAL,
+    });
+  });
+
+  test('send --via http: the embedded producer by default (endpoint port + 1), or --url', () => {
+    expect(run('send', 'a.json', '--via', 'http', '--endpoint', 'http://127.0.0.1:4600')).toMatchObject({
+      via: { kind: 'http', url: 'http://127.0.0.1:4601/commands' },
+    });
+    const url = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/commands';
+    expect(run('send', 'a.json', '--via', 'http', '--url', url)).toMatchObject({
+      via: { kind: 'http', url },
+    });
+  });
+
+  test('send --via: refused when it cannot say where to post', () => {
+    expect(usageError('send', 'a.json', '--via', 'smtp').message).toBe(
+      "--via must be sqs or http, got 'smtp'",
+    );
+    expect(usageError('send', 'a.json', '--url', 'http://127.0.0.1:4567/commands').message).toBe(
+      '--url goes with --via http',
+    );
+    expect(
+      usageError('send', 'a.json', '--via', 'http', '--endpoint', 'https://sqs.eu-west-1.amazonaws.com')
+        .message,
+    ).toMatch(/^--via http needs --url/);
+    expect(usageError('send', 'a.json', '--via', 'http', '--url', 'ftp://x/commands').message).toMatch(
+      /^--url must be an http\(s\) URL/,
+    );
   });
 
   test('state, rejections and dlq: the stack options, --json where it exists', () => {
