@@ -21,12 +21,12 @@ const ROOT = join(__dirname, '../..');
 const out = mkdtempSync(join(tmpdir(), 'sls-package-'));
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Template = { Resources: Record<string, Resource> };
+type Template = { Resources: Record<string, Resource>; Conditions?: Record<string, unknown> };
 const templates: Record<string, Template> = {};
 const packageSeconds: Record<string, number> = {};
 
 beforeAll(async () => {
-  for (const stage of ['local', 'prod']) {
+  for (const stage of ['local', 'prod', 'ordered']) {
     const started = Date.now();
     await run('npx', ['osls', 'package', '--stage', stage, '--package', join(out, stage)], {
       cwd: ROOT,
@@ -581,6 +581,8 @@ describe('LocalStack target', () => {
         { tag: '!Ref', resolve: (v: unknown) => v },
         { tag: '!GetAtt', resolve: (v: unknown) => v },
         { tag: '!Sub', resolve: (v: unknown) => v },
+        { tag: '!If', collection: 'seq', resolve: (v: unknown) => v },
+        { tag: '!Equals', collection: 'seq', resolve: (v: unknown) => v },
       ],
     });
     expect(sls.custom.localstack).toMatchObject({
@@ -589,5 +591,45 @@ describe('LocalStack target', () => {
       lambda: { mountCode: false },
     });
     expect(sls.custom.esbuild).toMatchObject({ exclude: ['@aws-sdk/*'], skipRebuild: true });
+  });
+});
+
+describe('the ordered mode: stage "ordered" is ordered in topology.json (ordering.stages)', () => {
+  /** A property's value once the template's `Ordered` condition is evaluated (undefined: AWS::NoValue). */
+  const valueOf = (template: Template, value: unknown): unknown => {
+    const branch = (value as { 'Fn::If'?: [string, unknown, unknown] })?.['Fn::If'];
+    if (branch === undefined) return value;
+    const [a, b] = (template.Conditions?.[branch[0]] as { 'Fn::Equals': [unknown, unknown] })['Fn::Equals'];
+    const chosen = a === b ? branch[1] : branch[2];
+    return (chosen as { Ref?: string })?.Ref === 'AWS::NoValue' ? undefined : chosen;
+  };
+  const QUEUES = ['InputQueue', 'InputDeadLetterQueue', 'CacheQueue', 'CacheDeadLetterQueue'];
+
+  test('FIFO queues, DLQs and topic, named as the embedded provisioning names them, with explicit deduplication ids', () => {
+    const t = templates['ordered']!;
+    const names = namesFor('ordered');
+    expect(names.mode).toBe('ordered');
+    for (const id of QUEUES) {
+      const props = t.Resources[id]!.Properties;
+      expect(props['QueueName']).toMatch(/\.fifo$/);
+      expect(valueOf(t, props['FifoQueue'])).toBe(true);
+      expect(valueOf(t, props['ContentBasedDeduplication'])).toBe(false);
+    }
+    expect(t.Resources['InputQueue']!.Properties['QueueName']).toBe(names.queues.input);
+    expect(t.Resources['CacheQueue']!.Properties['QueueName']).toBe(names.queues.cache);
+    const topic = t.Resources['CommandsTopic']!.Properties;
+    expect(topic['TopicName']).toBe(names.topic);
+    expect(valueOf(t, topic['FifoTopic'])).toBe(true);
+  });
+
+  test.each(['local', 'prod'])('stage %s stays standard: no FIFO attribute at all', (stage) => {
+    const t = templates[stage]!;
+    for (const id of QUEUES) {
+      const props = t.Resources[id]!.Properties;
+      expect(props['QueueName']).not.toMatch(/\.fifo$/);
+      expect(valueOf(t, props['FifoQueue'])).toBeUndefined();
+      expect(valueOf(t, props['ContentBasedDeduplication'])).toBeUndefined();
+    }
+    expect(valueOf(t, t.Resources['CommandsTopic']!.Properties['FifoTopic'])).toBeUndefined();
   });
 });
