@@ -1,0 +1,130 @@
+/**
+ * Runs command sequences of the model-based tests against a real stack, each command sent after the
+ * previous one was applied or rejected, and compares what the stack did with the reference model.
+ * Shared by the model test and `npm run chaos`.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DirectoryState, RejectionView } from '../../src/adapters/dynamodb';
+import { sendMessage } from '../../src/adapters/sqs';
+import { waitForOutcome } from '../../src/local/client';
+import { bodyOf, type Op } from '../model/commands';
+import { ReferenceModel, type DirectoryJson } from '../model/reference';
+import { inUniverse, type Entry, type Universe } from '../model/universe';
+
+/** Where commands go and outcomes are read. */
+export interface RunTarget {
+  readonly sqs: SQSClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly inputUrl: string;
+  readonly table: string;
+}
+
+/** One command of a run: what was sent, what the model expects, and what the stack did. */
+export interface Step {
+  readonly op: Op;
+  readonly commandId: string;
+  readonly expected: 'APPLIED' | 'REJECTED';
+  /** LOST when no outcome came within the wait. */
+  readonly got: 'APPLIED' | 'REJECTED' | 'LOST';
+  readonly reasons: readonly string[];
+}
+
+/** A finished run over one universe. */
+export interface UniverseRun {
+  readonly universe: Universe;
+  readonly steps: readonly Step[];
+  readonly expected: DirectoryJson;
+}
+
+/**
+ * Sends the commands one by one, each waited for (bounded polling on its marker) before the next;
+ * `afterSend` is called right after each send (to crash workers while the command is in flight).
+ */
+export const runUniverse = async (
+  target: RunTarget,
+  universe: Universe,
+  ops: readonly Op[],
+  options: { readonly timeoutMs: number; readonly afterSend?: (index: number) => void },
+): Promise<UniverseRun> => {
+  const model = new ReferenceModel();
+  const steps: Step[] = [];
+  for (const [index, op] of ops.entries()) {
+    const commandId = await sendMessage(target.sqs, target.inputUrl, bodyOf(op));
+    options.afterSend?.(index);
+    const outcome = await waitForOutcome(target.doc, target.table, commandId, options.timeoutMs).catch(
+      () => undefined,
+    );
+    steps.push({
+      op,
+      commandId,
+      expected: model.apply(op) ? 'APPLIED' : 'REJECTED',
+      got: outcome === undefined ? 'LOST' : outcome.status === 'REJECTED' ? 'REJECTED' : 'APPLIED',
+      reasons: outcome?.reasons ?? [],
+    });
+  }
+  return { universe, steps, expected: model.directory() };
+};
+
+/** The part of a directory that belongs to a universe. */
+export const directoryOf = (state: DirectoryState, universe: Universe): DirectoryJson => ({
+  users: state.users
+    .filter((u) => inUniverse(universe, u.email))
+    .map((u) => ({ email: u.email, name: u.name, groups: u.groups, id: u.id })),
+  groups: state.groups
+    .filter((g) => inUniverse(universe, g.name))
+    .map((g) => ({ name: g.name, members: g.members, id: g.id })),
+});
+
+/**
+ * Every way the stack differs from the model for a run: a command with another outcome, a user or
+ * group missing, extra or different, and a rejection recorded other than once.
+ */
+export const differences = (
+  run: UniverseRun,
+  state: DirectoryState,
+  rejections: readonly RejectionView[],
+): string[] => {
+  const found: string[] = [];
+  run.steps.forEach((s, i) => {
+    if (s.got !== s.expected)
+      found.push(
+        `#${i} ${bodyOf(s.op)}: expected ${s.expected}, got ${s.got}${s.reasons.length > 0 ? ` (${s.reasons.join(' | ')})` : ''}`,
+      );
+  });
+  const actual = directoryOf(state, run.universe);
+  const compare = <T extends { id: string }>(what: string, want: readonly T[], got: readonly T[]) => {
+    const key = (x: T) => JSON.stringify(x);
+    for (const w of want)
+      if (!got.some((g) => key(g) === key(w)))
+        found.push(`${what} expected ${key(w)}, got ${key(got.find((g) => g.id === w.id) ?? ({} as T))}`);
+    for (const g of got) if (!want.some((w) => w.id === g.id)) found.push(`${what} not expected: ${key(g)}`);
+  };
+  compare('user', run.expected.users, actual.users);
+  compare('group', run.expected.groups, actual.groups);
+  for (const s of run.steps) {
+    const records = rejections.filter((r) => r.commandId === s.commandId).length;
+    if (records !== (s.got === 'REJECTED' ? 1 : 0))
+      found.push(`command ${s.commandId} has ${records} rejection records (outcome ${s.got})`);
+  }
+  return found;
+};
+
+/** Moves commands generated over one universe into another (same positions in its lists). */
+export const retag = (op: Op, from: Universe, to: Universe): Op => {
+  const moved = new Map<string, Entry>();
+  (['emails', 'names', 'groups', 'passwords'] as const).forEach((list) =>
+    from[list].forEach((entry, i) => moved.set(`${list}:${entry.raw}`, to[list][i] as Entry)),
+  );
+  const lists = ['emails', 'groups', 'names', 'passwords'] as const;
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (typeof x !== 'object' || x === null) return x;
+    if ('raw' in x) {
+      const list = lists.find((l) => from[l].includes(x as never));
+      return list === undefined ? x : (moved.get(`${list}:${(x as Entry).raw}`) ?? x);
+    }
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, walk(v)]));
+  };
+  return walk(op) as Op;
+};
