@@ -70,22 +70,24 @@ export const makeDeliveryFaults = (options: DeliveryFaultOptions): DeliveryFault
   const random = seededRandom(options.seed);
   const held: Held[] = [];
   const counts = { received: 0, redeliveries: 0, duplicatedReceives: 0, duplicatedPublishes: 0, delayed: 0 };
-  const hold = (queueUrl: string, message: Message, copy: boolean) =>
-    held.push({ queueUrl, message, copy, due: Date.now() + Math.floor(random() * options.maxDelayMs) });
-  /** Shapes one receive: some messages held back, some copied for later, due ones handed over. */
+
+  /** Shapes one receive: some messages held back, some copied for later, and those held before and due now handed over. */
   const shape = (queueUrl: string, max: number, messages: readonly Message[]): Message[] => {
     const out: Message[] = [];
+    const fresh: Held[] = [];
+    const hold = (message: Message, copy: boolean) =>
+      fresh.push({ queueUrl, message, copy, due: Date.now() + Math.floor(random() * options.maxDelayMs) });
     for (const message of messages) {
       counts.received += 1;
       if (Number(message.Attributes?.['ApproximateReceiveCount'] ?? 1) > 1) counts.redeliveries += 1;
       const draw = random();
       if (draw < options.delayRate) {
         counts.delayed += 1;
-        hold(queueUrl, message, false);
+        hold(message, false);
         continue;
       }
       out.push(message);
-      if (draw < options.delayRate + options.duplicateRate) hold(queueUrl, message, true);
+      if (draw < options.delayRate + options.duplicateRate) hold(message, true);
     }
     const now = Date.now();
     for (let i = 0; i < held.length && out.length < max;) {
@@ -98,6 +100,7 @@ export const makeDeliveryFaults = (options: DeliveryFaultOptions): DeliveryFault
       if (h.copy) counts.duplicatedReceives += 1;
       out.push(h.message);
     }
+    held.push(...fresh);
     return out;
   };
   const plugin: AnyPluggable = {

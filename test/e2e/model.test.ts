@@ -17,7 +17,7 @@ import { universe } from '../model/universe';
 import { differences, retag, runUniverse, type UniverseRun } from '../support/model-run';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
-const RUNS = Number(process.env['MODEL_RUNS'] ?? 5);
+const RUNS = Number(process.env['MODEL_RUNS'] ?? 4);
 const SEED =
   process.env['MODEL_SEED'] === undefined ? Date.now() % 2 ** 31 : Number(process.env['MODEL_SEED']);
 const PATH = process.env['MODEL_PATH'];
@@ -49,7 +49,7 @@ afterAll(async () => {
 
 test('the reference model follows the scripted rules on its own', () => {
   const u = universe('t');
-  const [sales, salesLower, salesWide, ops, cafe1, cafe2] = u.groups;
+  const [sales, salesLower, salesWide, ops, , cafe1, cafe2] = u.groups;
   const [ann, annUpper, bob] = u.emails;
   const [name] = u.names;
   const [password] = u.passwords;

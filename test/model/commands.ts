@@ -133,7 +133,7 @@ export const opArbitrary = (u: Universe): fc.Arbitrary<Op> => {
   const validGroups = u.groups.filter((g) => g.value !== null);
   const validEmails = u.emails.filter((e) => e.value !== null);
   const groupEntry = fc.oneof(
-    { arbitrary: fc.constantFrom(...validGroups), weight: 6 },
+    { arbitrary: fc.constantFrom(...validGroups), weight: 12 },
     { arbitrary: fc.constantFrom(...u.groups), weight: 1 },
   );
   const groupRef: fc.Arbitrary<GroupRef> = fc.oneof(
@@ -146,7 +146,7 @@ export const opArbitrary = (u: Universe): fc.Arbitrary<Op> => {
     },
   );
   const email = fc.oneof(
-    { arbitrary: fc.constantFrom(...validEmails), weight: 8 },
+    { arbitrary: fc.constantFrom(...validEmails), weight: 20 },
     { arbitrary: fc.constantFrom(...u.emails), weight: 1 },
   );
   const userRef: fc.Arbitrary<UserRef> = fc.oneof(
@@ -159,14 +159,14 @@ export const opArbitrary = (u: Universe): fc.Arbitrary<Op> => {
     },
   );
   const name = fc.oneof(
-    { arbitrary: fc.constantFrom(...u.names.filter((n) => n.value !== null)), weight: 8 },
+    { arbitrary: fc.constantFrom(...u.names.filter((n) => n.value !== null)), weight: 20 },
     { arbitrary: fc.constantFrom(...u.names), weight: 1 },
   );
   const password = fc.oneof(
-    { arbitrary: fc.constantFrom(...u.passwords.filter((p) => p.value !== null)), weight: 8 },
+    { arbitrary: fc.constantFrom(...u.passwords.filter((p) => p.value !== null)), weight: 20 },
     { arbitrary: fc.constantFrom(...u.passwords), weight: 1 },
   );
-  const groups = fc.array(groupRef, { maxLength: 3 });
+  const groups = fc.array(groupRef, { maxLength: 2 });
   return fc.oneof(
     { arbitrary: fc.record({ kind: fc.constant('GROUP_CREATED' as const), name: groupEntry }), weight: 5 },
     {
@@ -177,7 +177,7 @@ export const opArbitrary = (u: Universe): fc.Arbitrary<Op> => {
       }),
       weight: 3,
     },
-    { arbitrary: fc.record({ kind: fc.constant('GROUP_DELETED' as const), group: groupRef }), weight: 2 },
+    { arbitrary: fc.record({ kind: fc.constant('GROUP_DELETED' as const), group: groupRef }), weight: 3 },
     {
       arbitrary: fc.record(
         { kind: fc.constant('USER_CREATED' as const), name, email, password, groups },
@@ -207,7 +207,7 @@ export const opArbitrary = (u: Universe): fc.Arbitrary<Op> => {
         ),
       weight: 5,
     },
-    { arbitrary: fc.record({ kind: fc.constant('USER_DELETED' as const), user: userRef }), weight: 2 },
+    { arbitrary: fc.record({ kind: fc.constant('USER_DELETED' as const), user: userRef }), weight: 3 },
     { arbitrary: malformed(u), weight: 1 },
   );
 };

@@ -62,6 +62,7 @@ export const universe = (tag: string): Universe => {
       group(` ${tag} sales  `, `${tag} sales`, `${tag} sales`),
       group(`${T} \uff33ALES`, `${T} \uff33ALES`, `${tag} sales`),
       group(`${tag} Ops`, `${tag} Ops`, `${tag} ops`),
+      group(`${tag} Dev`, `${tag} Dev`, `${tag} dev`),
       group(`${tag} Cafe\u0301`, `${tag} Caf\u00e9`, `${tag} caf\u00e9`),
       group(`${tag} Caf\u00e9`, `${tag} Caf\u00e9`, `${tag} caf\u00e9`),
       group(`${tag} Sa\u200bles`, null, null),

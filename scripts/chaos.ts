@@ -1,0 +1,140 @@
+/**
+ * `npm run chaos -- [--commands N] [--seed S]`: a generated workload (the model tests' generator) on
+ * a fresh embedded stack whose workers run under SDK faults, duplicated and delayed deliveries and
+ * crashes at random points. Each universe's commands are sent one by one, each after the previous one
+ * was applied or rejected; universes run side by side. Every outcome and the final directory are
+ * compared with the reference model; one table is printed. Exit code 1 if anything is lost or differs.
+ */
+import fc from 'fast-check';
+import { listRejections, readDirectory } from '../src/adapters/dynamodb';
+import { pollUntil } from '../src/adapters/poll-until';
+import { queueAttributes } from '../src/adapters/sqs';
+import { startChaosWorkers } from '../src/local/chaos-workers';
+import { connect } from '../src/local/client';
+import { FAULT_KINDS, seededRandom } from '../src/local/faults';
+import { startEmbeddedStack } from '../src/local/stack';
+import { opsArbitrary } from '../test/model/commands';
+import { universe } from '../test/model/universe';
+import { differences, runUniverse } from '../test/support/model-run';
+import { unsafeTestHasher } from '../test/support/unsafe-kdf';
+import { CHAOS_USAGE, parseChaosArgs, type ChaosArgs } from './chaos/args';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+
+const QUEUED = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'];
+
+const run = async (args: ChaosArgs): Promise<number> => {
+  const started = Date.now();
+  const stack = await startEmbeddedStack({ workers: false, visibilityTimeoutSeconds: 5, logLevel: 'SILENT' });
+  const target = connect(stack.config, stack.names.stage);
+  const workers = startChaosWorkers(stack.config, stack, {
+    faultRate: args.faultRate,
+    duplicateRate: args.duplicateRate,
+    delayRate: args.delayRate,
+    maxDelayMs: 2000,
+    seed: args.seed,
+    hasher: unsafeTestHasher(),
+    logLevel: 'SILENT',
+    waitSeconds: 1,
+    retryAfterSeconds: 0,
+  });
+  try {
+    const random = seededRandom(args.seed ^ 0x9e3779b9);
+    const killAt = new Set<number>();
+    while (killAt.size < Math.min(args.kills, args.commands))
+      killAt.add(Math.floor(random() * args.commands));
+    let sent = 0;
+    // A crash lands at a random moment of the command just sent: validation, publish, apply, sweep.
+    const afterSend = () => {
+      sent += 1;
+      if (killAt.has(sent - 1)) setTimeout(() => workers.crash(), Math.floor(random() * 500));
+    };
+    const runs = await Promise.all(
+      Array.from({ length: args.universes }, (_, k) => {
+        const size =
+          Math.floor(args.commands / args.universes) + (k < args.commands % args.universes ? 1 : 0);
+        const u = universe(`c${k}`);
+        const [ops = []] = fc.sample(opsArbitrary(u, size, size), { seed: args.seed + k, numRuns: 1 });
+        const inputUrl = stack.queueUrls.input;
+        return runUniverse({ sqs: target.sqs, doc: target.doc, inputUrl, table: stack.names.table }, u, ops, {
+          timeoutMs: 120_000,
+          afterSend,
+        });
+      }),
+    );
+    // Duplicates and delayed copies may still be in flight: let them land before anything is counted.
+    const drained = await pollUntil(
+      async () => {
+        const queues = [stack.queueUrls.input, stack.queueUrls.cache];
+        const left = await Promise.all(queues.map((q) => queueAttributes(target.sqs, q)));
+        return left.every((a) => QUEUED.every((n) => a[n] === '0')) ? true : undefined;
+      },
+      { timeoutMs: 120_000, what: 'the queues to drain', maxDelayMs: 1000 },
+    ).catch(() => false);
+    const [state, rejections] = await Promise.all([
+      readDirectory(target.doc, stack.names.table),
+      listRejections(target.doc, stack.names.table),
+    ]);
+    const found = runs.flatMap((r) => differences(r, state, rejections));
+    const dlq = await Promise.all(
+      [stack.queueUrls.inputDlq, stack.queueUrls.cacheDlq].map(async (q) =>
+        Number((await queueAttributes(target.sqs, q))['ApproximateNumberOfMessages'] ?? 0),
+      ),
+    );
+    const steps = runs.flatMap((r) => r.steps);
+    const c = workers.counts();
+    const faults = FAULT_KINDS.reduce((n, k) => n + c.faults[k], 0);
+    const lost = steps.filter((s) => s.got === 'LOST').length;
+    const pct = (n: number, of: number) => `${((100 * n) / Math.max(1, of)).toFixed(1)} %`;
+    const rows: [string, string][] = [
+      ['commands sent', `${steps.length} (${args.universes} universes side by side, seed ${args.seed})`],
+      ['SDK calls by the workers', String(c.sdkCalls)],
+      [
+        'faults injected',
+        `${faults} (${pct(faults, c.sdkCalls)}): ${FAULT_KINDS.map((k) => `${k} ${c.faults[k]}`).join(', ')}`,
+      ],
+      ['redeliveries (receives beyond the first)', String(c.redeliveries)],
+      [
+        'duplicates injected',
+        `${c.duplicatedReceives + c.duplicatedPublishes} (${c.duplicatedReceives} receives, ${c.duplicatedPublishes} publishes)`,
+      ],
+      ['delayed deliveries', String(c.delayed)],
+      ['worker kills', String(c.kills)],
+      ['applied', String(steps.filter((s) => s.got === 'APPLIED').length)],
+      ['rejected', String(steps.filter((s) => s.got === 'REJECTED').length)],
+      ['in a DLQ', `${dlq[0] ?? 0} input, ${dlq[1] ?? 0} cache`],
+      ['lost', String(lost)],
+      ['differences from the model', String(found.length)],
+    ];
+    const width = Math.max(...rows.map(([label]) => label.length));
+    const seconds = Math.round((Date.now() - started) / 1000);
+    process.stdout.write(
+      [
+        `| ${'chaos run'.padEnd(width)} | ${seconds} s${drained ? '' : ' (queues not drained)'} |`,
+        `| ${'-'.repeat(width)} | --- |`,
+        ...rows.map(([label, value]) => `| ${label.padEnd(width)} | ${value} |`),
+      ].join('\n') + '\n',
+    );
+    for (const line of found.slice(0, 20)) process.stderr.write(`difference: ${line}\n`);
+    return lost > 0 || found.length > 0 ? 1 : 0;
+  } finally {
+    await workers.stop();
+    await stack.stop();
+  }
+};
+
+const main = async () => {
+  const parsed = parseChaosArgs(process.argv.slice(2), () => Math.floor(Math.random() * 2 ** 31));
+  if (parsed.kind === 'help') return void process.stdout.write(`${CHAOS_USAGE}\n`);
+  if (parsed.kind === 'usage-error') {
+    process.stderr.write(`chaos: ${parsed.message}\n\n${CHAOS_USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.exitCode = await run(parsed.args);
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`chaos: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
