@@ -47,6 +47,8 @@ const run = async (args: ChaosArgs): Promise<number> => {
     // A crash lands at a random moment of the command just sent: validation, publish, apply, sweep.
     const afterSend = () => {
       sent += 1;
+      if (process.stderr.isTTY && sent % 50 === 0)
+        process.stderr.write(`\rchaos: ${sent}/${args.commands} sent`);
       if (killAt.has(sent - 1)) setTimeout(() => workers.crash(), Math.floor(random() * 500));
     };
     const runs = await Promise.all(
@@ -62,6 +64,7 @@ const run = async (args: ChaosArgs): Promise<number> => {
         });
       }),
     );
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     // Duplicates and delayed copies may still be in flight: let them land before anything is counted.
     const drained = await pollUntil(
       async () => {

@@ -86,6 +86,7 @@ test('the reference model follows the scripted rules on its own', () => {
 });
 
 test('command sequences under faults, duplicates, delays and crashes end as the reference model says', async () => {
+  process.stdout.write(`model test: seed ${SEED} (MODEL_SEED=${SEED} replays it), ${RUNS} runs\n`);
   let runs = 0;
   const finished: UniverseRun[] = [];
   const scenario = fc.record({
@@ -129,7 +130,5 @@ test('command sequences under faults, duplicates, delays and crashes end as the 
   expect(counts.delayed).toBeGreaterThan(0);
   for (const dlq of [stack.queueUrls.inputDlq, stack.queueUrls.cacheDlq])
     expect((await queueAttributes(target.sqs, dlq))['ApproximateNumberOfMessages']).toBe('0');
-  process.stdout.write(
-    `model test: seed ${SEED}, ${RUNS} runs, ${steps.length} commands, ${JSON.stringify(counts)}\n`,
-  );
+  process.stdout.write(`model test: ${steps.length} commands, ${JSON.stringify(counts)}\n`);
 }, 600_000);
