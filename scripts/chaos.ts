@@ -10,7 +10,7 @@ import { listRejections, readDirectory } from '../src/adapters/dynamodb';
 import { pollUntil } from '../src/adapters/poll-until';
 import { queueAttributes } from '../src/adapters/sqs';
 import { startChaosWorkers } from '../src/local/chaos-workers';
-import { connect } from '../src/local/client';
+import { connect, peekDlq } from '../src/local/client';
 import { FAULT_KINDS, seededRandom } from '../src/local/faults';
 import { startEmbeddedStack } from '../src/local/stack';
 import { opsArbitrary } from '../test/model/commands';
@@ -44,12 +44,16 @@ const run = async (args: ChaosArgs): Promise<number> => {
     while (killAt.size < Math.min(args.kills, args.commands))
       killAt.add(Math.floor(random() * args.commands));
     let sent = 0;
+    const crashes: Promise<void>[] = [];
     // A crash lands at a random moment of the command just sent: validation, publish, apply, sweep.
     const afterSend = () => {
       sent += 1;
       if (process.stderr.isTTY && sent % 50 === 0)
         process.stderr.write(`\rchaos: ${sent}/${args.commands} sent`);
-      if (killAt.has(sent - 1)) setTimeout(() => workers.crash(), Math.floor(random() * 500));
+      if (killAt.has(sent - 1))
+        crashes.push(
+          new Promise((done) => setTimeout(() => done(workers.crash()), Math.floor(random() * 500))),
+        );
     };
     const runs = await Promise.all(
       Array.from({ length: args.universes }, (_, k) => {
@@ -64,6 +68,7 @@ const run = async (args: ChaosArgs): Promise<number> => {
         });
       }),
     );
+    await Promise.all(crashes);
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     // Duplicates and delayed copies may still be in flight: let them land before anything is counted.
     const drained = await pollUntil(
@@ -79,12 +84,27 @@ const run = async (args: ChaosArgs): Promise<number> => {
       listRejections(target.doc, stack.names.table),
     ]);
     const found = runs.flatMap((r) => differences(r, state, rejections));
-    const dlq = await Promise.all(
-      [stack.queueUrls.inputDlq, stack.queueUrls.cacheDlq].map(async (q) =>
-        Number((await queueAttributes(target.sqs, q))['ApproximateNumberOfMessages'] ?? 0),
-      ),
-    );
     const steps = runs.flatMap((r) => r.steps);
+    // A dead-lettered message is a copy when its command has an outcome all the same (input: the
+    // message id is the command id; cache: the event carries it).
+    const decided = new Set(steps.filter((s) => s.got !== 'LOST').map((s) => s.commandId));
+    const dlq = await Promise.all(
+      (['inputDlq', 'cacheDlq'] as const).map(async (queue) => {
+        const { approximateCount, messages } = await peekDlq(target, queue);
+        const commandOf = (m: { messageId: string; body: string }) => {
+          if (queue === 'inputDlq') return m.messageId;
+          const parsed: unknown = JSON.parse(m.body.startsWith('{') ? m.body : '{}');
+          return String((parsed as { commandId?: unknown }).commandId);
+        };
+        return { count: approximateCount, copies: messages.filter((m) => decided.has(commandOf(m))).length };
+      }),
+    );
+    const dlqText = dlq
+      .map(
+        (d, i) =>
+          `${d.count} ${i === 0 ? 'input' : 'cache'}${d.count > 0 ? ` (${d.copies} of them copies of decided commands)` : ''}`,
+      )
+      .join(', ');
     const c = workers.counts();
     const faults = FAULT_KINDS.reduce((n, k) => n + c.faults[k], 0);
     const lost = steps.filter((s) => s.got === 'LOST').length;
@@ -105,7 +125,7 @@ const run = async (args: ChaosArgs): Promise<number> => {
       ['worker kills', String(c.kills)],
       ['applied', String(steps.filter((s) => s.got === 'APPLIED').length)],
       ['rejected', String(steps.filter((s) => s.got === 'REJECTED').length)],
-      ['in a DLQ', `${dlq[0] ?? 0} input, ${dlq[1] ?? 0} cache`],
+      ['in a DLQ', dlqText],
       ['lost', String(lost)],
       ['differences from the model', String(found.length)],
     ];
