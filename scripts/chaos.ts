@@ -18,6 +18,7 @@ import { universe } from '../test/model/universe';
 import { differences, runUniverse } from '../test/support/model-run';
 import { unsafeTestHasher } from '../test/support/unsafe-kdf';
 import { CHAOS_USAGE, parseChaosArgs, type ChaosArgs } from './chaos/args';
+import { startProcessWorkers } from './chaos/processes';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
 
@@ -27,17 +28,27 @@ const run = async (args: ChaosArgs): Promise<number> => {
   const started = Date.now();
   const stack = await startEmbeddedStack({ workers: false, visibilityTimeoutSeconds: 5, logLevel: 'SILENT' });
   const target = connect(stack.config, stack.names.stage);
-  const workers = startChaosWorkers(stack.config, stack, {
+  const chaos = {
     faultRate: args.faultRate,
     duplicateRate: args.duplicateRate,
     delayRate: args.delayRate,
     maxDelayMs: 2000,
     seed: args.seed,
-    hasher: unsafeTestHasher(),
-    logLevel: 'SILENT',
-    waitSeconds: 1,
-    retryAfterSeconds: 0,
-  });
+  };
+  const workers = args.processKills
+    ? startProcessWorkers({
+        ...chaos,
+        endpoint: stack.config.endpoint,
+        stage: stack.names.stage,
+        region: stack.config.region,
+      })
+    : startChaosWorkers(stack.config, stack, {
+        ...chaos,
+        hasher: unsafeTestHasher(),
+        logLevel: 'SILENT',
+        waitSeconds: 1,
+        retryAfterSeconds: 0,
+      });
   try {
     const random = seededRandom(args.seed ^ 0x9e3779b9);
     const killAt = new Set<number>();
@@ -122,7 +133,10 @@ const run = async (args: ChaosArgs): Promise<number> => {
         `${c.duplicatedReceives + c.duplicatedPublishes} (${c.duplicatedReceives} receives, ${c.duplicatedPublishes} publishes)`,
       ],
       ['delayed deliveries', String(c.delayed)],
-      ['worker kills', String(c.kills)],
+      [
+        'worker kills',
+        `${c.kills} (${args.processKills ? 'SIGKILL of the worker process' : 'in-process crash'})`,
+      ],
       ['applied', String(steps.filter((s) => s.got === 'APPLIED').length)],
       ['rejected', String(steps.filter((s) => s.got === 'REJECTED').length)],
       ['in a DLQ', dlqText],

@@ -12,6 +12,8 @@ export interface ChaosArgs {
   readonly faultRate: number;
   readonly duplicateRate: number;
   readonly delayRate: number;
+  /** Workers in a child process, crashed with SIGKILL (otherwise in-process, cut off by a kill switch). */
+  readonly processKills: boolean;
 }
 
 /** The usage text. */
@@ -29,6 +31,9 @@ Options:
   --fault-rate R      share of the workers' SDK calls failed, 0 to 1 (default 0.07)
   --duplicate-rate R  share of deliveries and publishes duplicated, 0 to 1 (default 0.05)
   --delay-rate R      share of deliveries delayed, 0 to 1 (default 0.05)
+  --process-kills     run the workers in a child process and crash them with SIGKILL (slower:
+                      each restart loads the code again); by default they run in-process and a
+                      crash cuts them off at once (no request sent, no response read after it)
   -h, --help          this text`;
 
 /** What to do: run, print the usage (exit 0), or refuse the command line (exit 2). */
@@ -67,6 +72,7 @@ export const parseChaosArgs = (argv: readonly string[], randomSeed: () => number
         'fault-rate': { type: 'string' },
         'duplicate-rate': { type: 'string' },
         'delay-rate': { type: 'string' },
+        'process-kills': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -82,6 +88,7 @@ export const parseChaosArgs = (argv: readonly string[], randomSeed: () => number
         faultRate: rate('fault-rate', values['fault-rate'], 0.07),
         duplicateRate: rate('duplicate-rate', values['duplicate-rate'], 0.05),
         delayRate: rate('delay-rate', values['delay-rate'], 0.05),
+        processKills: values['process-kills'] === true,
       },
     };
   } catch (error) {

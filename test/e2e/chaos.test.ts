@@ -32,7 +32,7 @@ test('npm run chaos: a small run under faults, duplicates, delays and 3 crashes 
   expect(rows.get('commands sent')).toMatch(/^60 /);
   expect(rows.get('lost')).toBe('0');
   expect(rows.get('differences from the model')).toBe('0');
-  expect(rows.get('worker kills')).toBe('3');
+  expect(rows.get('worker kills')).toBe('3 (in-process crash)');
   expect(Number(rows.get('SDK calls by the workers'))).toBeGreaterThan(0);
   expect(Number(/^(\d+)/.exec(rows.get('faults injected') ?? '')?.[1])).toBeGreaterThan(0);
   const applied = Number(rows.get('applied'));

@@ -13,6 +13,7 @@ test('defaults, with the random seed when none is given', () => {
       faultRate: 0.07,
       duplicateRate: 0.05,
       delayRate: 0.05,
+      processKills: false,
     },
   });
 });
@@ -34,10 +35,20 @@ test('every option', () => {
       '1',
       '--delay-rate',
       '0',
+      '--process-kills',
     ),
   ).toEqual({
     kind: 'run',
-    args: { commands: 2000, seed: 9, universes: 8, kills: 5, faultRate: 0.1, duplicateRate: 1, delayRate: 0 },
+    args: {
+      commands: 2000,
+      seed: 9,
+      universes: 8,
+      kills: 5,
+      faultRate: 0.1,
+      duplicateRate: 1,
+      delayRate: 0,
+      processKills: true,
+    },
   });
   expect(parse('--commands', '2', '--universes', '8')).toMatchObject({ args: { universes: 2 } });
   expect(parse('-h')).toEqual({ kind: 'help' });
