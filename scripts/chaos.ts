@@ -34,6 +34,8 @@ const run = async (args: ChaosArgs): Promise<number> => {
     delayRate: args.delayRate,
     maxDelayMs: 2000,
     seed: args.seed,
+    // A command naming a missing entity waits once (a delayed copy of its message), then is rejected.
+    settleWindowSeconds: 1,
   };
   const workers = args.processKills
     ? startProcessWorkers({
@@ -102,12 +104,8 @@ const run = async (args: ChaosArgs): Promise<number> => {
     const dlq = await Promise.all(
       (['inputDlq', 'cacheDlq'] as const).map(async (queue) => {
         const { approximateCount, messages } = await peekDlq(target, queue);
-        const commandOf = (m: { messageId: string; body: string }) => {
-          if (queue === 'inputDlq') return m.messageId;
-          const parsed: unknown = JSON.parse(m.body.startsWith('{') ? m.body : '{}');
-          return String((parsed as { commandId?: unknown }).commandId);
-        };
-        return { count: approximateCount, copies: messages.filter((m) => decided.has(commandOf(m))).length };
+        const copies = messages.filter((m) => decided.has(m.commandId ?? m.messageId ?? '')).length;
+        return { count: approximateCount, copies };
       }),
     );
     const dlqText = dlq

@@ -18,6 +18,7 @@ export interface WorkerProcessConfig {
   readonly delayRate: number;
   readonly maxDelayMs: number;
   readonly seed: number;
+  readonly settleWindowSeconds: number;
 }
 
 const main = async () => {
@@ -30,6 +31,7 @@ const main = async () => {
     delayRate: config.delayRate,
     maxDelayMs: config.maxDelayMs,
     seed: config.seed,
+    settleWindowSeconds: config.settleWindowSeconds,
     hasher: unsafeTestHasher(),
     logLevel: 'SILENT',
     waitSeconds: 1,
