@@ -62,8 +62,13 @@ const binaryOf = (architecture: keyof typeof NATIVE) => {
   const cpu = NATIVE[architecture].nodeArch;
   return `node_modules/@node-rs/argon2-linux-${cpu}-gnu/argon2.linux-${cpu}-gnu.node`;
 };
-/** The architecture serverless.yml gives the local stage: the packaging host's (serverless/host-architecture.js). */
-const HOST_ARCHITECTURE = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+/**
+ * The architecture serverless.yml gives the local stage (serverless/host-architecture.js): the
+ * packaging host's, unless LOCAL_LAMBDA_ARCHITECTURE names the Docker host's.
+ */
+const forced = process.env['LOCAL_LAMBDA_ARCHITECTURE'];
+const HOST_ARCHITECTURE =
+  forced === 'arm64' || forced === 'x86_64' ? forced : process.arch === 'arm64' ? 'arm64' : 'x86_64';
 
 /**
  * Requires the bundled handler in a child Node that reports itself as linux on `nodeArch` and records
