@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { clientOptions } from '../../src/adapters/aws-config';
 import { pollUntil } from '../../src/adapters/poll-until';
@@ -11,6 +10,7 @@ import { waitForOutcome } from '../../src/local/client';
 import {
   EVENTS,
   openTestStack,
+  queueDepth,
   patience,
   sendAndWait,
   stateOf,
@@ -37,20 +37,7 @@ afterAll(async () => {
   await t.stack.stop();
 });
 
-const queueDepth = async (url: string): Promise<number> => {
-  const a = (
-    await t.target.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    )
-  ).Attributes;
-  return (
-    Number(a?.['ApproximateNumberOfMessages'] ?? 0) +
-    Number(a?.['ApproximateNumberOfMessagesNotVisible'] ?? 0)
-  );
-};
+const depth = (url: string) => queueDepth(t, url);
 const groupNames = async () => (await stateOf(t, scope)).groups.map((g) => g.name);
 
 test(
@@ -104,7 +91,7 @@ describe('POST /commands', () => {
   test(
     '400 with every reason for a bad body; nothing is queued',
     async () => {
-      const depth = await queueDepth(t.stack.queueUrls.input);
+      const before = await depth(t.stack.queueUrls.input);
       const response = await post(
         JSON.stringify({
           entityType: 'USER',
@@ -124,7 +111,7 @@ describe('POST /commands', () => {
       });
       expect((await post('{not json')).status).toBe(400);
       expect((await post('x'.repeat(70 * 1024))).status).toBe(413);
-      expect(await queueDepth(t.stack.queueUrls.input)).toBe(depth);
+      expect(await depth(t.stack.queueUrls.input)).toBe(before);
     },
     patience(30_000),
   );
@@ -187,7 +174,7 @@ test(
     );
     expect(JSON.stringify(outcome)).not.toContain('plain-text-here');
     // a retried message would sit invisible in the cache queue for its visibility timeout (180 s)
-    await pollUntil(async () => ((await queueDepth(t.stack.queueUrls.cache)) === 0 ? true : undefined), {
+    await pollUntil(async () => ((await depth(t.stack.queueUrls.cache)) === 0 ? true : undefined), {
       timeoutMs: WAIT,
       what: 'an empty cache queue',
     });

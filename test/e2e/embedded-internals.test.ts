@@ -2,14 +2,23 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as TE from 'fp-ts/TaskEither';
 import { clientOptions } from '../../src/adapters/aws-config';
 import { pollUntil } from '../../src/adapters/poll-until';
 import { waitForOutcome } from '../../src/local/client';
 import { eventOf, HASH, groupRef } from '../support/builders';
-import { EVENTS, captureOutput, sendAndWait, startTestStack, stateOf, type TestStack } from '../support/e2e';
+import {
+  EVENTS,
+  captureOutput,
+  passwordsIn,
+  queueDepth,
+  sendAndWait,
+  startTestStack,
+  stateOf,
+  type TestStack,
+} from '../support/e2e';
 import { scanAll } from '../support/emulators';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
@@ -39,20 +48,7 @@ afterAll(async () => {
   await t.stack.stop();
 });
 
-const queueDepth = async (url: string): Promise<number> => {
-  const a = (
-    await t.target.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    )
-  ).Attributes;
-  return (
-    Number(a?.['ApproximateNumberOfMessages'] ?? 0) +
-    Number(a?.['ApproximateNumberOfMessagesNotVisible'] ?? 0)
-  );
-};
+const depth = (url: string) => queueDepth(t, url);
 
 /** Creates a group of the calling test's own, so that no test needs what another one left behind. */
 const createGroup = async (name: string): Promise<void> => {
@@ -69,16 +65,7 @@ describe('events/ on a private stack, as the handlers log it', () => {
     .filter((f) => f.endsWith('.json'))
     .sort();
   const sent: { file: string; messageId: string; status: string }[] = [];
-  const secrets = files
-    .map((f) => readFileSync(join(EVENTS, f), 'utf8'))
-    .flatMap((body) => {
-      try {
-        const p = (JSON.parse(body) as { eventData?: { password?: unknown } }).eventData?.password;
-        return typeof p === 'string' ? [p] : [];
-      } catch {
-        return [];
-      }
-    });
+  const secrets = passwordsIn(files);
   beforeAll(async () => {
     for (const file of files) {
       const { messageId, outcome } = await sendAndWait(t, readFileSync(join(EVENTS, file), 'utf8'));
@@ -170,11 +157,11 @@ test('a message that always fails ends in the DLQ after maxReceiveCount; the res
     expect((await waitForOutcome(t.target.doc, t.stack.names.table, ids[id] ?? '', 20_000)).status).toBe(
       'APPLIED',
     );
-  await pollUntil(async () => ((await queueDepth(t.stack.queueUrls.inputDlq)) === 1 ? true : undefined), {
+  await pollUntil(async () => ((await depth(t.stack.queueUrls.inputDlq)) === 1 ? true : undefined), {
     timeoutMs: 30_000,
     what: 'the DLQ',
   });
-  expect(await queueDepth(t.stack.queueUrls.input)).toBe(0);
+  expect(await depth(t.stack.queueUrls.input)).toBe(0);
   const failures = logs
     .json()
     .filter((l) => l['commandId'] === ids['poison'] && l['message'] === 'command failed, will be retried');

@@ -14,6 +14,7 @@ import {
   EVENTS,
   expectedState,
   openTestStack,
+  passwordsIn,
   patience,
   rejectionsOf,
   sendAndWait,
@@ -309,17 +310,7 @@ describe('each file of events/, in order: the exact state and rejections after i
 });
 
 describe('after the whole scenario', () => {
-  const passwords = () =>
-    script
-      .map(([file]) => readFileSync(join(EVENTS, file), 'utf8'))
-      .flatMap((body) => {
-        try {
-          const p = (JSON.parse(body) as { eventData?: { password?: unknown } }).eventData?.password;
-          return typeof p === 'string' ? [p] : [];
-        } catch {
-          return [];
-        }
-      });
+  const passwords = () => passwordsIn(script.map(([file]) => file));
 
   test(
     'a reader never sees a user group list disagree with the group member lists',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { listRejections, readDirectory } from '../../src/adapters/dynamodb';
 import { groupIdOf, userIdOf } from '../../src/domain/ids';
 import { connect, rejectionsJson, stateJson, waitForOutcome, type Target } from '../../src/local/client';
-import { sendMessage } from '../../src/adapters/sqs';
+import { queueAttributes, sendMessage } from '../../src/adapters/sqs';
 import { startEmbeddedStack, type EmbeddedStack, type EmbeddedStackOptions } from '../../src/local/stack';
 import { resolveTopology } from '../../src/local/workers';
 import type { AwsConfig } from '../../src/adapters/aws-config';
@@ -109,6 +109,27 @@ export const rejectionsOf = async (t: TestStack<StackUnderTest>, commandIds?: re
   rejectionsJson(await listRejections(t.target.doc, t.stack.names.table))
     .filter((r) => commandIds === undefined || commandIds.includes(r.commandId))
     .map((r) => ({ eventType: r.eventType, reasons: r.reasons }));
+
+/** Messages in a queue, visible or in flight (what a test waits to see drain or arrive). */
+export const queueDepth = async (t: TestStack<StackUnderTest>, url: string): Promise<number> => {
+  const a = await queueAttributes(t.target.sqs, url);
+  return (
+    Number(a['ApproximateNumberOfMessages'] ?? 0) + Number(a['ApproximateNumberOfMessagesNotVisible'] ?? 0)
+  );
+};
+
+/** The plaintext passwords in events/ files (the secrets no item, message or log line may hold). */
+export const passwordsIn = (files: readonly string[]): string[] =>
+  files
+    .map((file) => readFileSync(join(EVENTS, file), 'utf8'))
+    .flatMap((body) => {
+      try {
+        const p = (JSON.parse(body) as { eventData?: { password?: unknown } }).eventData?.password;
+        return typeof p === 'string' ? [p] : [];
+      } catch {
+        return [];
+      }
+    });
 
 /** Builds the exact `state --json` document from a compact description. */
 export const expectedState = (
