@@ -48,7 +48,11 @@ beforeAll(async () => {
       void verify(`${proxyUrl}${req.url ?? ''}`, req.headers, body).then(async (verdict) => {
         verdicts.push(verdict);
         if (verdict !== 'valid') return res.writeHead(403).end(JSON.stringify({ message: verdict }));
-        const forwarded = await fetch(`${stack.httpUrl ?? ''}${req.url ?? ''}`, { method: 'POST', body });
+        const forwarded = await fetch(`${stack.httpUrl ?? ''}${req.url ?? ''}`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': String(req.headers['content-type'] ?? '') },
+        });
         res.writeHead(forwarded.status, { 'content-type': 'application/json' }).end(await forwarded.text());
       });
     });
