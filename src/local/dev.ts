@@ -43,6 +43,7 @@ export interface Dev {
 
 const DEBOUNCE_MS = 100;
 const READY = 'Workers polling';
+const CODE = /\.(ts|mts|cts|js|mjs|cjs|json)$/;
 
 const waiting = async (sqs: ReturnType<typeof makeSqsClient>, url: string): Promise<number> => {
   const a = await queueAttributes(sqs, url);
@@ -116,12 +117,13 @@ export const startDev = async (options: DevOptions): Promise<Dev> => {
     // SIGTERM: the old workers stop receiving at once, and their batches in flight finish meanwhile.
     const stopped = old?.stop();
     const ok = await startWorkers();
-    await stopped;
     const what = files.length === 1 ? files[0] : `${files.length} files`;
     if (ok) log(`[dev] reloaded the workers in ${Date.now() - since} ms (${what})`);
+    await stopped;
   };
   const watcher = watch(join(root, 'src'), { recursive: true }, (_event, file) => {
-    if (file === null || stopping) return;
+    // Code and data files only: an editor's swap and backup files change nothing.
+    if (file === null || stopping || !CODE.test(file.toString())) return;
     if (pending.length === 0) firstChangeAt = Date.now();
     const name = relative(root, join(root, 'src', file.toString()));
     if (!pending.includes(name)) pending.push(name);
@@ -133,6 +135,7 @@ export const startDev = async (options: DevOptions): Promise<Dev> => {
       reloading = reloading.then(() => reload(files, since));
     }, DEBOUNCE_MS);
   });
+  watcher.on('error', (error) => log(`[dev] watching src/ failed (${error.message}); reloads stop`));
 
   const typecheck = options.typecheck
     ? runGuarded(
