@@ -209,6 +209,16 @@ describe('--help', () => {
   });
 });
 
+test('every command has its npm script, which runs the CLI with that command', () => {
+  const { scripts } = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  for (const name of names) {
+    const script = COMMANDS[name].npm === 'npm start' ? 'start' : COMMANDS[name].npm.replace('npm run ', '');
+    expect(scripts[script]).toMatch(new RegExp(`src/local/cli\\.ts ${name}$`));
+  }
+});
+
 describe("README's CLI section", () => {
   const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
   const section = readme.slice(
