@@ -190,8 +190,10 @@ const devCommand = async (args: Extract<Invocation, { command: 'dev' }>): Promis
   err('[dev] stopping: draining the queues first...');
   const report = await dev.stop();
   if (!report.drained) err('[dev] the queues did not drain: what was left in them is lost');
+  if (report.keptInCacheDlq > 0)
+    err(`[dev] ${report.keptInCacheDlq} message(s) of the cache DLQ kept for the next start`);
   if (report.lostInDlqs > 0)
-    err(`[dev] ${report.lostInDlqs} message(s) in the DLQs are lost (queues are in memory)`);
+    err(`[dev] ${report.lostInDlqs} message(s) of the DLQs are lost (input DLQ: never written to disk)`);
   err('[dev] stopped');
   return 0;
 };

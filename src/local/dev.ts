@@ -8,6 +8,7 @@ import { watch } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pollUntil } from '../adapters/poll-until';
 import { makeSqsClient, queueAttributes } from '../adapters/sqs';
+import { restoreCacheDlq, saveCacheDlq } from './dlq-store';
 import {
   forkWorkerHost,
   runGuarded,
@@ -37,8 +38,11 @@ export interface DevOptions {
 /** A running dev loop. */
 export interface Dev {
   readonly stack: EmbeddedStack;
-  /** Drains the queues through the current workers, stops them, the typecheck and the emulators. */
-  readonly stop: () => Promise<{ drained: boolean; lostInDlqs: number }>;
+  /**
+   * Drains the queues through the current workers, keeps the cache DLQ in the data directory, stops
+   * the workers, the typecheck and the emulators.
+   */
+  readonly stop: () => Promise<{ drained: boolean; keptInCacheDlq: number; lostInDlqs: number }>;
 }
 
 const DEBOUNCE_MS = 100;
@@ -70,6 +74,12 @@ export const startDev = async (options: DevOptions): Promise<Dev> => {
       ? {}
       : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
   });
+  const keptDlq = join(options.dataDir, 'cache-dlq.json');
+  const setupSqs = makeSqsClient(stack.config);
+  const restored = await restoreCacheDlq(setupSqs, stack.queueUrls.cacheDlq, keptDlq).finally(() =>
+    setupSqs.destroy(),
+  );
+  if (restored > 0) log(`[dev] ${restored} message(s) of the last session put back in the cache DLQ`);
   const target = { endpoint: stack.config.endpoint, stage: stack.names.stage, region: stack.config.region };
   const forward = (line: string) => process.stdout.write(`${line}\n`);
   let workers: LineProcess | undefined;
@@ -167,12 +177,12 @@ export const startDev = async (options: DevOptions): Promise<Dev> => {
           : undefined,
       { timeoutMs: workersUp ? 30_000 : 0, what: 'the queues to drain', initialDelayMs: 25 },
     ).catch(() => false);
-    const lostInDlqs =
-      (await waiting(sqs, stack.queueUrls.inputDlq)) + (await waiting(sqs, stack.queueUrls.cacheDlq));
+    const kept = await saveCacheDlq(sqs, stack.queueUrls.cacheDlq, keptDlq);
+    const lostInDlqs = (await waiting(sqs, stack.queueUrls.inputDlq)) + kept.dropped;
     sqs.destroy();
     await Promise.all([workers?.stop(), standby?.stop(), typecheck?.stop()]);
     await stack.stop();
-    return { drained, lostInDlqs };
+    return { drained, keptInCacheDlq: kept.saved, lostInDlqs };
   };
   return { stack, stop };
 };

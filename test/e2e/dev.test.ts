@@ -21,6 +21,7 @@ import {
   type Target,
 } from '../../src/local/client';
 import { freePort } from '../../src/local/ports';
+import { replay as replayCommand } from '../../src/local/replay';
 import { ROOT } from '../support/e2e';
 
 const copy = mkdtempSync(join(tmpdir(), 'dev-loop-'));
@@ -187,15 +188,29 @@ test('npm run dev: reload on save, state kept across reloads and restarts, DLQ r
   expect(final.groups.map((g) => g.name)).toEqual(
     expect.arrayContaining(['Broken Group', 'Reloaded Group', ...seeded.groups.map((g) => g.name)]),
   );
+  // A published event parked in the cache DLQ at stop is kept in the data directory.
+  const parked = JSON.stringify({
+    schema: 'user-directory.command.v1',
+    commandId: 'parked-command',
+    sentAt: new Date().toISOString(),
+    command: { type: 'GROUP_CREATED', name: 'Parked Group' },
+  });
+  await sendMessage(target.sqs, await target.queueUrl('cacheDlq'), parked, 0, {
+    commandId: 'parked-command',
+  });
   await stopDev(dev);
+  expect(dev.output()).toContain('[dev] 1 message(s) of the cache DLQ kept for the next start');
   target.sqs.destroy();
   target.doc.destroy();
 
-  // Stopped and started again on the same data directory: the same state.
+  // Stopped and started again on the same data directory: the same state, the DLQ message back.
   const again = await startDev(port, false);
   const target2 = connect({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}` }, 'local');
   try {
+    expect(again.output()).toContain('[dev] 1 message(s) of the last session put back in the cache DLQ');
     expect(await stateOf(target2)).toEqual(final);
+    expect(await replayCommand(target2, { commandId: 'parked-command' }, () => undefined)).toBe(0);
+    expect((await waitForOutcome(target2.doc, target2.names.table, 'parked-command')).status).toBe('APPLIED');
   } finally {
     target2.sqs.destroy();
     target2.doc.destroy();

@@ -11,7 +11,10 @@ import { replay } from '../../src/local/replay';
 import { resetStack } from '../../src/local/reset';
 import { EVENTS, sendAndWait, startTestStack, stateOf, type TestStack } from '../support/e2e';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { restoreCacheDlq, saveCacheDlq } from '../../src/local/dlq-store';
 
 let t: TestStack;
 beforeAll(async () => {
@@ -55,6 +58,29 @@ test('a rejected or unknown command cannot be replayed, and replay says why', as
   expect(lines.join('\n')).toMatch(/cannot be replayed: it was rejected.*not its message/);
   expect(await replay(t.target, { commandId: 'no-such-command' }, (l) => lines.push(l))).toBe(1);
   expect(lines.at(-1)).toMatch(/in neither DLQ and has no outcome/);
+}, 60_000);
+
+test('the cache DLQ kept by dev: command events only (mode 600), never a plaintext password', async () => {
+  const url = t.stack.queueUrls.cacheDlq;
+  const event = JSON.stringify({
+    schema: 'user-directory.command.v1',
+    commandId: 'kept-1',
+    sentAt: '2026-01-01T00:00:00.000Z',
+    command: { type: 'GROUP_CREATED', name: 'Kept' },
+  });
+  await sendMessage(t.target.sqs, url, event, 0, { commandId: 'kept-1' });
+  await sendMessage(t.target.sqs, url, user('Delta'));
+  const file = join(mkdtempSync(join(tmpdir(), 'dlq-store-')), 'cache-dlq.json');
+  expect(await saveCacheDlq(t.target.sqs, url, file)).toEqual({ saved: 1, dropped: 1 });
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(readFileSync(file, 'utf8')).not.toMatch(/pw-of|Delta/);
+  // the read messages are hidden for a minute: the restored copy is the one replay finds
+  expect(await restoreCacheDlq(t.target.sqs, url, file)).toBe(1);
+  expect(existsSync(file)).toBe(false);
+  const lines: string[] = [];
+  expect(await replay(t.target, { commandId: 'kept-1' }, (l) => lines.push(l))).toBe(0);
+  expect((await waitForOutcome(t.target.doc, t.stack.names.table, 'kept-1')).status).toBe('APPLIED');
+  rmSync(dirname(file), { recursive: true, force: true });
 }, 60_000);
 
 test('reset empties the queues and the table; it refuses an endpoint off loopback', async () => {
