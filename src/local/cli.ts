@@ -4,6 +4,7 @@
  * --stage NAME (default local), and works against LocalStack too.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { listRejections, readDirectory, type DirectoryState, type RejectionView } from '../adapters/dynamodb';
 import { decodeCommand, parseJson } from '../domain/commands';
@@ -21,6 +22,9 @@ import { parseCli, type Invocation, type TargetArgs } from './args';
 import { DLQ_COLUMNS, dlqRow } from './dlq-view';
 import { postCommand } from './http-send';
 import { maskPasswords } from './mask';
+import { startDev } from './dev';
+import { replay } from './replay';
+import { resetStack } from './reset';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
 import { ORDERED_GROUP } from '../adapters/sqs';
 import { resolveTopology, startWorkers } from './workers';
@@ -193,6 +197,22 @@ const workersCommand = async (args: Extract<Invocation, { command: 'workers' }>)
   return 0;
 };
 
+const devCommand = async (args: Extract<Invocation, { command: 'dev' }>): Promise<number> => {
+  const { command: _command, ...options } = args;
+  const dev = await startDev({ ...options, root: join(__dirname, '../..'), log: out });
+  out(`[dev] ready on ${dev.stack.config.endpoint}; the table is kept in ${args.dataDir}; Ctrl-C stops`);
+  await untilStopped();
+  err('[dev] stopping: draining the queues first...');
+  const report = await dev.stop();
+  if (!report.drained) err('[dev] the queues did not drain: what was left in them is lost');
+  if (report.keptInCacheDlq > 0)
+    err(`[dev] ${report.keptInCacheDlq} message(s) of the cache DLQ kept for the next start`);
+  if (report.lostInDlqs > 0)
+    err(`[dev] ${report.lostInDlqs} message(s) of the DLQs are lost (input DLQ: never written to disk)`);
+  err('[dev] stopped');
+  return 0;
+};
+
 const run = async (args: Invocation): Promise<number> => {
   switch (args.command) {
     case 'demo':
@@ -201,6 +221,15 @@ const run = async (args: Invocation): Promise<number> => {
       return stackCommand(args);
     case 'workers':
       return workersCommand(args);
+    case 'dev':
+      return devCommand(args);
+    case 'replay':
+      return replay(targetOf(args.target), args.request, out);
+    case 'reset': {
+      const report = await resetStack(targetOf(args.target));
+      out(`Purged ${report.queues.join(', ')}; deleted ${report.items} item(s) of the table`);
+      return 0;
+    }
     case 'validate':
       return validateFiles(args.files);
     case 'send': {
