@@ -45,6 +45,7 @@ export type Invocation =
     }
   | { readonly command: 'state' | 'rejections'; readonly json: boolean; readonly target: TargetArgs }
   | { readonly command: 'dlq'; readonly target: TargetArgs }
+  | { readonly command: 'dashboard'; readonly port: number; readonly target: TargetArgs }
   | { readonly command: 'validate'; readonly files: string[] };
 
 /** What to do with a command line: run it, print a usage (exit 0), or refuse it with a usage (exit 2). */
@@ -132,6 +133,12 @@ const invocationOf = (
       return { command, json: flag('json'), target: targetOf(values, context.env) };
     case 'dlq':
       return { command, target: targetOf(values, context.env) };
+    case 'dashboard':
+      return {
+        command,
+        port: portOf('port', stringOf(values, 'port', '4580')),
+        target: targetOf(values, context.env),
+      };
     case 'validate':
       return { command, files };
   }

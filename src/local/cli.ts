@@ -19,6 +19,7 @@ import {
 } from './client';
 import { parseCli, type Invocation, type TargetArgs } from './args';
 import { maskPasswords } from './mask';
+import { startDashboardServer } from './dashboard/server';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
 import { resolveTopology, startWorkers } from './workers';
 import { renderTable } from './table';
@@ -101,6 +102,8 @@ const printStackInfo = (stack: EmbeddedStack): void => {
           'HTTP producer',
           stack.httpUrl === undefined ? '(none: --no-workers)' : `POST ${stack.httpUrl}/commands`,
         ],
+        ['read API', stack.httpUrl === undefined ? '(none: --no-workers)' : `GET ${stack.httpUrl}/users`],
+        ['dashboard', stack.httpUrl === undefined ? '(none: --no-workers)' : `${stack.httpUrl}/`],
       ],
     ),
   );
@@ -119,6 +122,7 @@ const demo = async (args: Extract<Invocation, { command: 'demo' }>): Promise<num
   const stack = await startEmbeddedStack({ logLevel: verbose ? 'INFO' : 'SILENT' });
   try {
     out(`Ready on ${stack.config.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (stack.httpUrl !== undefined) out(`Dashboard (while the demo runs): ${stack.httpUrl}/`);
     const files = expandEventFiles([args.events]);
     out(`Sending ${files.length} event files in order, each waited for:`);
     const target = connect(stack.config, stack.names.stage);
@@ -188,6 +192,15 @@ const run = async (args: Invocation): Promise<number> => {
       return workersCommand(args);
     case 'validate':
       return validateFiles(args.files);
+    case 'dashboard': {
+      const server = await startDashboardServer(targetOf(args.target), args.port);
+      out(
+        `Dashboard of ${args.target.endpoint} (stage ${args.target.stage}): http://127.0.0.1:${args.port}/ (Ctrl-C stops it)`,
+      );
+      await untilStopped();
+      server.close();
+      return 0;
+    }
     case 'send':
       await sendFiles(targetOf(args.target), expandEventFiles(args.files), { wait: args.wait, log: out });
       return 0;
