@@ -140,7 +140,7 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
 
   test('functions: nodejs22.x on arm64; SQS mappings report batch item failures; visibility >= 6x timeout', () => {
     const functions = ofType(t(), 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const [, f] of functions) {
       expect(f.Properties['Runtime']).toBe('nodejs22.x');
       expect(f.Properties['Architectures']).toEqual(['arm64']);
@@ -179,7 +179,12 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
   test('one role per function, no wildcard action or resource, each limited to its own resources', () => {
     expect(t().Resources['IamRoleLambdaExecution']).toBeUndefined();
     const roles = Object.fromEntries(ofType(t(), 'AWS::IAM::Role'));
-    expect(Object.keys(roles).sort()).toEqual(['CacheHandlerRole', 'HttpProducerRole', 'MessageHandlerRole']);
+    expect(Object.keys(roles).sort()).toEqual([
+      'CacheHandlerRole',
+      'HttpProducerRole',
+      'MessageHandlerRole',
+      'ReadApiRole',
+    ]);
     const refsOf = (role: string) => {
       const statements = roles[role]?.Properties['Policies'][0].PolicyDocument.Statement as {
         Action: string[];
@@ -231,6 +236,7 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
       ['MessageHandlerLambdaFunction', 'messageHandler'],
       ['CacheHandlerLambdaFunction', 'cacheHandler'],
       ['HttpProducerLambdaFunction', 'httpProducer'],
+      ['ReadApiLambdaFunction', 'readApi'],
     ] as const) {
       expect(resource(t(), id).Properties['Timeout']).toBe(topology.functions[key].timeoutSeconds);
       expect(resource(t(), id).Properties['MemorySize']).toBe(topology.functions[key].memoryMiB);
@@ -306,6 +312,42 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     expect(size('messageHandler')).toBeLessThan(450 * 1000);
     expect(size('cacheHandler')).toBeLessThan(150 * 1000);
     expect(size('httpProducer')).toBeLessThan(150 * 1000);
+    expect(size('readApi')).toBeLessThan(150 * 1000);
+  });
+
+  test('the read API: GET routes with IAM auth, served by a function whose role may only read the table', () => {
+    const methods = ofType(t(), 'AWS::ApiGateway::Method').map(([, m]) => m.Properties);
+    const reads = methods.filter((m) => m['HttpMethod'] === 'GET');
+    expect(reads).toHaveLength(6);
+    for (const m of reads) {
+      expect(m['AuthorizationType']).toBe('AWS_IAM');
+      expect(JSON.stringify(m['Integration'])).toContain('ReadApiLambdaFunction');
+    }
+    const paths = ofType(t(), 'AWS::ApiGateway::Resource').map(([, r]) => r.Properties['PathPart']);
+    expect(paths).toEqual(expect.arrayContaining(['users', 'groups', 'rejections', 'members', '{id}']));
+    const fn = resource(t(), 'ReadApiLambdaFunction').Properties;
+    expect(fn['Role']).toEqual({ 'Fn::GetAtt': ['ReadApiRole', 'Arn'] });
+    expect(fn['Environment'].Variables).toEqual(
+      expect.objectContaining({ CACHE_TABLE_NAME: { Ref: 'CacheTable' } }),
+    );
+    const statements = resource(t(), 'ReadApiRole').Properties['Policies'][0].PolicyDocument.Statement as {
+      Action: string[];
+      Resource: unknown;
+    }[];
+    const actions = statements.flatMap((s) => s.Action).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
+    const data = JSON.stringify(statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:'))));
+    expect(data).toContain('CacheTable');
+    expect(data).toContain('/index/gsi1');
+    expect(data).not.toMatch(/Queue|Topic/);
   });
 });
 
