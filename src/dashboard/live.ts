@@ -111,11 +111,13 @@ export const initRejections = (): void => {
   });
 };
 
+const redriven: Record<string, string> = {};
+
 const dlqPanel = (name: 'inputDlq' | 'cacheDlq', messages: DlqMessage[]) => {
-  const status = el('span', { role: 'status', class: 'muted' });
+  const status = el('span', { role: 'status', class: 'muted' }, redriven[name] ?? '');
   const redrive = button(`Redrive ${name} to its source queue`, async () => {
     const { data } = await postText<{ moved: number }>(`/api/dlq/${name}/redrive`, '');
-    status.textContent = `moved ${data.moved} message(s) back`;
+    redriven[name] = `moved ${data.moved} message(s) back at ${new Date().toLocaleTimeString()}`;
     await refreshDlqs();
   });
   redrive.id = `redrive-${name}`;
