@@ -54,7 +54,7 @@ describe('the dashboard in Chromium against the embedded stack', () => {
     // Keyboard: the Validate button is reachable with Tab from the text area and runs on Enter.
     await page.focus('#body');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('validate');
+    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('validate');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#send-result .reasons li', WAIT);
     expect(await page.textContent('#send-result')).toMatch(/nothing was sent/);
@@ -65,12 +65,10 @@ describe('the dashboard in Chromium against the embedded stack', () => {
   test('a command sent from the page is followed to APPLIED and its user appears', async () => {
     await page.selectOption('#file', 'events/01-group-created-engineering.json');
     await page.click('#load');
-    await page.waitForFunction(() =>
-      (document.getElementById('body') as HTMLTextAreaElement).value.includes('Engineering'),
-    );
+    await page.waitForFunction(`document.getElementById('body').value.includes('Engineering')`);
     await page.click('#send');
     await page.waitForFunction(
-      () => document.getElementById('follow-status')?.textContent === 'APPLIED',
+      `document.getElementById('follow-status')?.textContent === 'APPLIED'`,
       undefined,
       WAIT,
     );
@@ -79,7 +77,7 @@ describe('the dashboard in Chromium against the embedded stack', () => {
     );
     expect(id).toMatch(/\S/);
     await page.waitForFunction(
-      () => document.getElementById('follow-status')?.textContent === 'APPLIED',
+      `document.getElementById('follow-status')?.textContent === 'APPLIED'`,
       undefined,
       WAIT,
     );
@@ -87,7 +85,7 @@ describe('the dashboard in Chromium against the embedded stack', () => {
     await page.waitForSelector('#users tr:has-text("eva@example.com")', WAIT);
     expect(await page.textContent('#users')).toContain('Engineering');
     await page.fill('#user-search', 'nobody-matches');
-    await page.waitForFunction(() => document.querySelectorAll('#users tr').length === 0, undefined, WAIT);
+    await page.waitForFunction(`document.querySelectorAll('#users tr').length === 0`, undefined, WAIT);
     await page.fill('#user-search', 'eva');
     await page.waitForSelector('#groups tr:has-text("Engineering")', WAIT);
     await page.click('#groups button');
@@ -96,7 +94,7 @@ describe('the dashboard in Chromium against the embedded stack', () => {
 
   test('the pipeline shows the queues and the commands of the last minute', async () => {
     await page.waitForFunction(
-      () => Number(document.querySelector('[data-rate="applied"] b')?.textContent ?? 0) >= 2,
+      `Number(document.querySelector('[data-rate="applied"] b')?.textContent ?? 0) >= 2`,
       undefined,
       WAIT,
     );
@@ -108,14 +106,14 @@ describe('the dashboard in Chromium against the embedded stack', () => {
       '{"entityType":"USER","eventType":"USER_CREATED","eventData":{"name":"Dan","email":"dan@example.com","password":"dan-secret-1","groups":["Finance"]}}',
     );
     await page.waitForFunction(
-      () => document.getElementById('follow-status')?.textContent === 'REJECTED',
+      `document.getElementById('follow-status')?.textContent === 'REJECTED'`,
       undefined,
       WAIT,
     );
     expect(await page.textContent('#follow-result .reasons')).toMatch(/Finance/);
     await page.waitForSelector('#rejections tr:has-text("Finance")', WAIT);
     await page.waitForFunction(
-      () => Number(document.querySelector('[data-rate="rejected"] b')?.textContent ?? 0) >= 1,
+      `Number(document.querySelector('[data-rate="rejected"] b')?.textContent ?? 0) >= 1`,
       undefined,
       WAIT,
     );
@@ -135,7 +133,7 @@ describe('the dashboard in Chromium against the embedded stack', () => {
     await page.waitForSelector('#dlq-inputDlq :text("moved 1 message(s) back")', WAIT);
     await page.waitForSelector('#users tr:has-text("rae@example.com")', WAIT);
     await page.waitForFunction(
-      () => document.querySelectorAll('#dlq-inputDlq tbody tr').length === 0,
+      `document.querySelectorAll('#dlq-inputDlq tbody tr').length === 0`,
       undefined,
       WAIT,
     );

@@ -43,7 +43,7 @@ export const queueFigures = async (target: Target) =>
 /**
  * Commands decided in the last minute, from the table: applied (command markers), rejected (the
  * rejections list, by stage); published = everything the cache handler decided; accepted =
- * everything the message handler passed or refused. The scan of markers reads at most a few pages.
+ * everything decided (taken off the input queue by the message handler, passed or refused). The scan of markers reads at most a few pages.
  */
 export const commandRates = async (target: Target, now = Date.now()) => {
   const since = new Date(now - 60_000).toISOString();
@@ -78,7 +78,8 @@ export const commandRates = async (target: Target, now = Date.now()) => {
   }
   const rejectedAtCache = stages.filter((s) => s === 'cache-handler').length;
   const published = applied + rejectedAtCache;
-  return { accepted: published, published, applied, rejected: stages.length, exact: start === undefined };
+  const accepted = applied + stages.length;
+  return { accepted, published, applied, rejected: stages.length, exact: start === undefined };
 };
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
