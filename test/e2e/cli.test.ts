@@ -182,7 +182,7 @@ describe('npm run stack', () => {
       );
     } catch (error) {
       child.kill('SIGKILL');
-      throw new Error(`${(error as Error).message}; it printed:\n${output}`);
+      throw new Error(`${(error as Error).message}; it printed:\n${output}`, { cause: error });
     }
     return { child, output: () => output };
   };
