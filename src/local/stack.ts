@@ -6,7 +6,7 @@ import { makeHttpProducer } from '../handlers/http-producer';
 import { readModelOf } from '../handlers/read-api';
 import { makeReadApi } from '../handlers/read-routes';
 import { makeLogger } from '../handlers/runtime';
-import { connect } from './client';
+import { connect, type Target } from './client';
 import { makeDashboardHandler } from './dashboard/server';
 import { startEmulators, type Emulators } from './emulators';
 import { startHttpServer } from './http-server';
@@ -87,6 +87,7 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
   let workers: Workers | undefined;
   const inFlight = () => workers?.inFlight() ?? { messageHandler: 0, cacheHandler: 0 };
   let server: Server | undefined;
+  let dashboardTarget: Target | undefined;
   let urls: Provisioned['queueUrls'] | undefined;
   const drain = async (): Promise<StopReport> => {
     let left = { input: 0, cache: 0, inFlightBatches: 0 };
@@ -120,6 +121,8 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
     }));
     await workers?.stop();
     sqs.destroy();
+    dashboardTarget?.sqs.destroy();
+    dashboardTarget?.doc.destroy();
     await emulators.stop();
     return report;
   };
@@ -145,6 +148,7 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
     const httpPort = options.httpPort ?? (await freePort());
     const producerSqs = workers.sqs;
     const target = connect(config, stage);
+    dashboardTarget = target;
     server = await startHttpServer(
       httpPort,
       makeHttpProducer({

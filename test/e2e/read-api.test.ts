@@ -1,4 +1,7 @@
+import type { Server } from 'node:http';
 import { expandEventFiles, readBody } from '../../src/local/client';
+import { startDashboardServer } from '../../src/local/dashboard/server';
+import { freePort } from '../../src/local/ports';
 import { EVENTS, sendAndWait, startTestStack, stateOf, type TestStack } from '../support/e2e';
 
 jest.setTimeout(180_000);
@@ -88,5 +91,24 @@ describe('the read API on the embedded stack, after events/', () => {
     expect(Object.keys(items[0] as object).sort()).toEqual(
       ['at', 'commandId', 'entityType', 'eventType', 'reasons', 'stage'].sort(),
     );
+  });
+});
+
+describe('npm run dashboard (the dashboard server of a target)', () => {
+  test('serves the page and the same read API through its own credentials', async () => {
+    const port = await freePort();
+    const server: Server = await startDashboardServer(t.target, port);
+    try {
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(await page.text()).toContain('<script src="/dashboard.js">');
+      const viaDashboard = await (await fetch(`http://127.0.0.1:${port}/api/users?limit=100`)).json();
+      expect(viaDashboard).toEqual((await get('/users?limit=100')).body);
+      const pipeline = (await (await fetch(`http://127.0.0.1:${port}/api/pipeline`)).json()) as {
+        queues: Record<string, { name: string }>;
+      };
+      expect(Object.keys(pipeline.queues).sort()).toEqual(['cache', 'cacheDlq', 'input', 'inputDlq']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
