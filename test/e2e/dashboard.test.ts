@@ -10,6 +10,8 @@ let t: TestStack;
 let browser: { browser: Browser; close: () => Promise<void> };
 let page: Page;
 let url: string;
+let appliedId = '';
+const foreign: string[] = [];
 
 beforeAll(async () => {
   t = await startTestStack({ logLevel: 'SILENT' });
@@ -17,7 +19,6 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.browser.newPage({ viewport: { width: 1440, height: 900 } });
   // Offline: any request that is not to the dashboard fails the test.
-  const foreign: string[] = [];
   page.on('request', (r) => {
     if (!r.url().startsWith(t.stack.httpUrl ?? '-')) foreign.push(r.url());
   });
@@ -76,6 +77,7 @@ describe('the dashboard in Chromium against the embedded stack', () => {
       '{"entityType":"USER","eventType":"USER_CREATED","eventData":{"name":"Eva","email":"eva@example.com","password":"eva-secret-1","groups":["Engineering"]}}',
     );
     expect(id).toMatch(/\S/);
+    appliedId = id;
     await page.waitForFunction(
       `document.getElementById('follow-status')?.textContent === 'APPLIED'`,
       undefined,
@@ -137,5 +139,20 @@ describe('the dashboard in Chromium against the embedded stack', () => {
       undefined,
       WAIT,
     );
+  });
+
+  test('a command is followed by the id typed in, and nothing was fetched from anywhere else', async () => {
+    expect(appliedId).not.toBe('');
+    await page.fill('#follow-id', appliedId);
+    await page.focus('#follow-id');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#follow-result :text("${appliedId}")`, WAIT);
+    await page.waitForFunction(
+      `document.getElementById('follow-status')?.textContent === 'APPLIED'`,
+      undefined,
+      WAIT,
+    );
+    expect(foreign).toEqual([]);
   });
 });
