@@ -63,6 +63,7 @@ export type Invocation =
       readonly request: { readonly dlq: 'input' | 'cache' } | { readonly commandId: string };
       readonly target: TargetArgs;
     }
+  | { readonly command: 'dashboard'; readonly port: number; readonly target: TargetArgs }
   | { readonly command: 'validate'; readonly files: string[] };
 
 /** What to do with a command line: run it, print a usage (exit 0), or refuse it with a usage (exit 2). */
@@ -223,6 +224,12 @@ const invocationOf = (
     }
     case 'replay':
       return { command, request: replayRequestOf(values, files), target: targetOf(values, context.env) };
+    case 'dashboard':
+      return {
+        command,
+        port: portOf('port', stringOf(values, 'port', '4580')),
+        target: targetOf(values, context.env),
+      };
     case 'validate':
       return { command, files };
   }

@@ -188,6 +188,16 @@ export const COMMANDS = {
     files: false,
     options: { ...TARGET_OPTIONS },
   },
+  dashboard: {
+    npm: 'npm run dashboard',
+    summary:
+      "serve the dashboard of a stack (LocalStack, AWS) on 127.0.0.1 until Ctrl-C; the caller's credentials stay in this process",
+    files: false,
+    options: {
+      port: { type: 'string', value: 'N', help: "the dashboard's port, 1-65535 (default 4580)" },
+      ...TARGET_OPTIONS,
+    },
+  },
   validate: {
     npm: 'npm run validate',
     summary: 'check event files without sending them; exits 1 if any is rejected',

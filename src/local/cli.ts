@@ -25,6 +25,7 @@ import { maskPasswords } from './mask';
 import { startDev } from './dev';
 import { replay } from './replay';
 import { resetStack } from './reset';
+import { startDashboardServer } from './dashboard/server';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
 import { ORDERED_GROUP } from '../adapters/sqs';
 import { resolveTopology, startWorkers } from './workers';
@@ -108,6 +109,8 @@ const printStackInfo = (stack: EmbeddedStack): void => {
           'HTTP producer',
           stack.httpUrl === undefined ? '(none: --no-workers)' : `POST ${stack.httpUrl}/commands`,
         ],
+        ['read API', stack.httpUrl === undefined ? '(none: --no-workers)' : `GET ${stack.httpUrl}/users`],
+        ['dashboard', stack.httpUrl === undefined ? '(none: --no-workers)' : `${stack.httpUrl}/`],
       ],
     ),
   );
@@ -137,6 +140,7 @@ const demo = async (args: Extract<Invocation, { command: 'demo' }>): Promise<num
   });
   try {
     out(`Ready on ${stack.config.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (stack.httpUrl !== undefined) out(`Dashboard (while the demo runs): ${stack.httpUrl}/`);
     const files = expandEventFiles([args.events]);
     out(`Sending ${files.length} event files in order, each waited for:`);
     const target = connect(stack.config, stack.names.stage);
@@ -232,6 +236,15 @@ const run = async (args: Invocation): Promise<number> => {
     }
     case 'validate':
       return validateFiles(args.files);
+    case 'dashboard': {
+      const server = await startDashboardServer(targetOf(args.target), args.port);
+      out(
+        `Dashboard of ${args.target.endpoint} (stage ${args.target.stage}): http://127.0.0.1:${args.port}/ (Ctrl-C stops it)`,
+      );
+      await untilStopped();
+      server.close();
+      return 0;
+    }
     case 'send': {
       const via = args.via;
       const send =

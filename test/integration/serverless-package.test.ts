@@ -165,7 +165,7 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
 
   test(`functions: nodejs22.x on ${architecture}; SQS mappings report batch item failures; visibility >= 6x timeout`, () => {
     const functions = ofType(t(), 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const [, f] of functions) {
       expect(f.Properties['Runtime']).toBe('nodejs22.x');
       expect(f.Properties['Architectures']).toEqual([architecture]);
@@ -204,7 +204,12 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
   test('one role per function, no wildcard action or resource, each limited to its own resources', () => {
     expect(t().Resources['IamRoleLambdaExecution']).toBeUndefined();
     const roles = Object.fromEntries(ofType(t(), 'AWS::IAM::Role'));
-    expect(Object.keys(roles).sort()).toEqual(['CacheHandlerRole', 'HttpProducerRole', 'MessageHandlerRole']);
+    expect(Object.keys(roles).sort()).toEqual([
+      'CacheHandlerRole',
+      'HttpProducerRole',
+      'MessageHandlerRole',
+      'ReadApiRole',
+    ]);
     const refsOf = (role: string) => {
       const statements = roles[role]?.Properties['Policies'][0].PolicyDocument.Statement as {
         Action: string[];
@@ -263,6 +268,7 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
       ['MessageHandlerLambdaFunction', 'messageHandler'],
       ['CacheHandlerLambdaFunction', 'cacheHandler'],
       ['HttpProducerLambdaFunction', 'httpProducer'],
+      ['ReadApiLambdaFunction', 'readApi'],
     ] as const) {
       expect(resource(t(), id).Properties['Timeout']).toBe(topology.functions[key].timeoutSeconds);
       expect(resource(t(), id).Properties['MemorySize']).toBe(topology.functions[key].memoryMiB);
@@ -322,7 +328,11 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
 
     test('POST /commands requires SigV4 (AWS_IAM, never NONE); the stage is throttled; the producer has a reserved concurrency', () => {
       const methods = ofType(t(), 'AWS::ApiGateway::Method');
-      expect(methods.map(([, m]) => m.Properties['HttpMethod'])).toEqual(['POST']);
+      // POST /commands, and the six GET routes of the read API
+      expect(methods.map(([, m]) => m.Properties['HttpMethod']).sort()).toEqual([
+        ...Array<string>(6).fill('GET'),
+        'POST',
+      ]);
       for (const [, m] of methods) {
         expect(m.Properties['AuthorizationType']).toBe('AWS_IAM');
         expect(m.Properties['AuthorizationType']).not.toBe('NONE');
@@ -507,6 +517,42 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     expect(size('messageHandler')).toBeLessThan(450 * 1000);
     expect(size('cacheHandler')).toBeLessThan(150 * 1000);
     expect(size('httpProducer')).toBeLessThan(150 * 1000);
+    expect(size('readApi')).toBeLessThan(150 * 1000);
+  });
+
+  test('the read API: GET routes with IAM auth, served by a function whose role may only read the table', () => {
+    const methods = ofType(t(), 'AWS::ApiGateway::Method').map(([, m]) => m.Properties);
+    const reads = methods.filter((m) => m['HttpMethod'] === 'GET');
+    expect(reads).toHaveLength(6);
+    for (const m of reads) {
+      expect(m['AuthorizationType']).toBe('AWS_IAM');
+      expect(JSON.stringify(m['Integration'])).toContain('ReadApiLambdaFunction');
+    }
+    const paths = ofType(t(), 'AWS::ApiGateway::Resource').map(([, r]) => r.Properties['PathPart']);
+    expect(paths).toEqual(expect.arrayContaining(['users', 'groups', 'rejections', 'members', '{id}']));
+    const fn = resource(t(), 'ReadApiLambdaFunction').Properties;
+    expect(fn['Role']).toEqual({ 'Fn::GetAtt': ['ReadApiRole', 'Arn'] });
+    expect(fn['Environment'].Variables).toEqual(
+      expect.objectContaining({ CACHE_TABLE_NAME: { Ref: 'CacheTable' } }),
+    );
+    const statements = resource(t(), 'ReadApiRole').Properties['Policies'][0].PolicyDocument.Statement as {
+      Action: string[];
+      Resource: unknown;
+    }[];
+    const actions = statements.flatMap((s) => s.Action).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
+    const data = JSON.stringify(statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:'))));
+    expect(data).toContain('CacheTable');
+    expect(data).toContain('/index/gsi1');
+    expect(data).not.toMatch(/Queue|Topic/);
   });
 });
 
