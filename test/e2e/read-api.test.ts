@@ -111,4 +111,34 @@ describe('npm run dashboard (the dashboard server of a target)', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  test('refuses what a page of another origin could send it (it acts with the caller credentials)', async () => {
+    const port = await freePort();
+    const server: Server = await startDashboardServer(t.target, port);
+    const url = `http://127.0.0.1:${port}/api/commands`;
+    const body = JSON.stringify({
+      entityType: 'GROUP',
+      eventType: 'GROUP_CREATED',
+      eventData: { name: 'CSRF' },
+    });
+    try {
+      const refused = await Promise.all([
+        fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/plain' } }),
+        fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+        }),
+        fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+        }),
+      ]);
+      expect(refused.map((r) => r.status)).toEqual([415, 403, 403]);
+      expect(JSON.stringify((await get('/groups?limit=100')).body)).not.toContain('CSRF');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -4,6 +4,8 @@
  * the browser only ever talks to this server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { guardRequest } from '../request-guard';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { MAX_BODY_BYTES } from '../../domain/pipeline';
@@ -132,6 +134,13 @@ export const startDashboardServer = async (target: Target, port: number): Promis
   const handle = await makeDashboardHandler(target);
   return new Promise((resolve, reject) => {
     const server = createServer((req, res) => {
+      // it acts with the caller's credentials: a page of another origin must not drive it
+      const verdict = guardRequest(req, (server.address() as AddressInfo).port);
+      if (!verdict.ok) {
+        req.resume();
+        res.writeHead(verdict.statusCode, { 'content-type': 'application/json', connection: 'close' });
+        return void res.end(JSON.stringify({ error: verdict.error }));
+      }
       void handle(req, res).then((handled) => {
         if (!handled) {
           res.writeHead(404, { 'content-type': 'application/json' });
