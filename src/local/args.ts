@@ -48,7 +48,22 @@ export type Invocation =
       readonly target: TargetArgs;
     }
   | { readonly command: 'state' | 'rejections'; readonly json: boolean; readonly target: TargetArgs }
-  | { readonly command: 'dlq'; readonly target: TargetArgs }
+  | { readonly command: 'dlq' | 'reset'; readonly target: TargetArgs }
+  | {
+      readonly command: 'dev';
+      readonly port: number;
+      /** Where the table is kept across restarts (absolute; default .dev-data in the directory). */
+      readonly dataDir: string;
+      readonly logLevel: LogLevel;
+      readonly visibilityTimeoutSeconds?: number;
+      readonly typecheck: boolean;
+    }
+  | {
+      readonly command: 'replay';
+      readonly request: { readonly dlq: 'input' | 'cache' } | { readonly commandId: string };
+      readonly target: TargetArgs;
+    }
+  | { readonly command: 'dashboard'; readonly port: number; readonly target: TargetArgs }
   | { readonly command: 'validate'; readonly files: string[] };
 
 /** What to do with a command line: run it, print a usage (exit 0), or refuse it with a usage (exit 2). */
@@ -87,6 +102,28 @@ const logLevelOf = (text: string): LogLevel => {
   if (level === undefined)
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${text}'`);
   return level;
+};
+
+const secondsOf = (text: string): number => {
+  const seconds = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(seconds >= 1 && seconds <= 43_200))
+    throw new UsageError(`--visibility-timeout must be an integer from 1 to 43200, got '${text}'`);
+  return seconds;
+};
+
+const replayRequestOf = (
+  values: Values,
+  operands: readonly string[],
+): { readonly dlq: 'input' | 'cache' } | { readonly commandId: string } => {
+  const dlq = values['dlq'];
+  if (operands.length > 1) throw new UsageError('replay takes one commandId');
+  const [commandId] = operands;
+  if ((dlq === undefined) === (commandId === undefined))
+    throw new UsageError('replay needs either a commandId or --dlq input|cache');
+  if (commandId !== undefined) return { commandId };
+  if (dlq !== 'input' && dlq !== 'cache')
+    throw new UsageError(`--dlq must be input or cache, got '${String(dlq)}'`);
+  return { dlq };
 };
 
 /** The environment and directory the defaults come from. */
@@ -170,7 +207,29 @@ const invocationOf = (
     case 'rejections':
       return { command, json: flag('json'), target: targetOf(values, context.env) };
     case 'dlq':
+    case 'reset':
       return { command, target: targetOf(values, context.env) };
+    case 'dev': {
+      const visibility = values['visibility-timeout'];
+      return {
+        command,
+        port: portOf('port', stringOf(values, 'port', '4566')),
+        dataDir: resolve(context.cwd, stringOf(values, 'data-dir', '.dev-data')),
+        logLevel: logLevelOf(stringOf(values, 'log-level', 'INFO')),
+        ...(visibility === undefined
+          ? {}
+          : { visibilityTimeoutSeconds: secondsOf(stringOf(values, 'visibility-timeout', '')) }),
+        typecheck: !flag('no-typecheck'),
+      };
+    }
+    case 'replay':
+      return { command, request: replayRequestOf(values, files), target: targetOf(values, context.env) };
+    case 'dashboard':
+      return {
+        command,
+        port: portOf('port', stringOf(values, 'port', '4580')),
+        target: targetOf(values, context.env),
+      };
     case 'validate':
       return { command, files };
   }
@@ -198,7 +257,7 @@ const parseCommand = (command: CommandName, args: readonly string[], context: Cl
       args: [...args],
       options,
       strict: true,
-      allowPositionals: spec.files,
+      allowPositionals: spec.files || 'operand' in spec,
     });
     if (values['help'] === true) return { kind: 'help', text: usage };
     if (spec.files && positionals.length === 0)

@@ -20,6 +20,8 @@ export interface CommandSpec {
   readonly npm: string;
   readonly summary: string;
   readonly files: boolean;
+  /** One optional operand instead of files, by its placeholder (replay: `[commandId]`). */
+  readonly operand?: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
@@ -144,6 +146,58 @@ export const COMMANDS = {
     files: false,
     options: { ...TARGET_OPTIONS },
   },
+  dev: {
+    npm: 'npm run dev',
+    summary:
+      'the embedded stack with its table kept in .dev-data/, the workers reloaded when a file under src/ changes, a watch typecheck; until Ctrl-C',
+    files: false,
+    options: {
+      port: { type: 'string', value: 'N', help: "the AWS endpoint's port, 1-65535 (default 4566)" },
+      'data-dir': {
+        type: 'string',
+        value: 'DIR',
+        help: 'keep the table in DIR across restarts (default .dev-data)',
+      },
+      'log-level': {
+        type: 'string',
+        value: 'LEVEL',
+        help: `the handlers' log level: ${LOG_LEVELS.join(', ')}, any case (default INFO)`,
+      },
+      'visibility-timeout': {
+        type: 'string',
+        value: 'S',
+        help: "the queues' visibility timeout in seconds, 1-43200 (default topology.json's): retries, and the DLQ after 3 receives, come sooner",
+      },
+      'no-typecheck': { type: 'boolean', help: 'do not run the watch typecheck' },
+    },
+  },
+  replay: {
+    npm: 'npm run replay',
+    summary:
+      'send a past command again: every message of a DLQ back to its source queue (--dlq), or one command by id',
+    files: false,
+    operand: '[commandId]',
+    options: {
+      dlq: { type: 'string', value: 'QUEUE', help: 'input or cache: move every message of that DLQ back' },
+      ...TARGET_OPTIONS,
+    },
+  },
+  reset: {
+    npm: 'npm run reset',
+    summary: 'empty the queues and the table of a running local stack (loopback endpoints only)',
+    files: false,
+    options: { ...TARGET_OPTIONS },
+  },
+  dashboard: {
+    npm: 'npm run dashboard',
+    summary:
+      "serve the dashboard of a stack (LocalStack, AWS) on 127.0.0.1 until Ctrl-C; the caller's credentials stay in this process",
+    files: false,
+    options: {
+      port: { type: 'string', value: 'N', help: "the dashboard's port, 1-65535 (default 4580)" },
+      ...TARGET_OPTIONS,
+    },
+  },
   validate: {
     npm: 'npm run validate',
     summary: 'check event files without sending them; exits 1 if any is rejected',
@@ -168,11 +222,11 @@ const optionLabel = (name: string, spec: OptionSpec): string =>
 
 /** The usage of one command, as `npm run <command> -- --help` prints it. */
 export const commandUsage = (name: CommandName): string => {
-  const spec = COMMANDS[name];
+  const spec: CommandSpec = COMMANDS[name];
   const options = Object.entries(optionsOf(name));
   const width = Math.max(...options.map(([o, s]) => optionLabel(o, s).length));
   return [
-    `usage: ${spec.npm} -- ${spec.files ? '<file|dir>... ' : ''}[options]`,
+    `usage: ${spec.npm} -- ${spec.files ? '<file|dir>... ' : ''}${spec.operand === undefined ? '' : `${spec.operand} `}[options]`,
     `  ${spec.summary}`,
     'options:',
     ...options.map(([o, s]) => `  ${optionLabel(o, s).padEnd(width)}  ${s.help}`),

@@ -4,6 +4,7 @@
  * --stage NAME (default local), and works against LocalStack too.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { listRejections, readDirectory, type DirectoryState, type RejectionView } from '../adapters/dynamodb';
 import { decodeCommand, parseJson } from '../domain/commands';
@@ -21,6 +22,10 @@ import { parseCli, type Invocation, type TargetArgs } from './args';
 import { DLQ_COLUMNS, dlqRow } from './dlq-view';
 import { postCommand } from './http-send';
 import { maskPasswords } from './mask';
+import { startDev } from './dev';
+import { replay } from './replay';
+import { resetStack } from './reset';
+import { startDashboardServer } from './dashboard/server';
 import { startEmbeddedStack, type EmbeddedStack } from './stack';
 import { ORDERED_GROUP } from '../adapters/sqs';
 import { resolveTopology, startWorkers } from './workers';
@@ -104,6 +109,8 @@ const printStackInfo = (stack: EmbeddedStack): void => {
           'HTTP producer',
           stack.httpUrl === undefined ? '(none: --no-workers)' : `POST ${stack.httpUrl}/commands`,
         ],
+        ['read API', stack.httpUrl === undefined ? '(none: --no-workers)' : `GET ${stack.httpUrl}/users`],
+        ['dashboard', stack.httpUrl === undefined ? '(none: --no-workers)' : `${stack.httpUrl}/`],
       ],
     ),
   );
@@ -133,6 +140,7 @@ const demo = async (args: Extract<Invocation, { command: 'demo' }>): Promise<num
   });
   try {
     out(`Ready on ${stack.config.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (stack.httpUrl !== undefined) out(`Dashboard (while the demo runs): ${stack.httpUrl}/`);
     const files = expandEventFiles([args.events]);
     out(`Sending ${files.length} event files in order, each waited for:`);
     const target = connect(stack.config, stack.names.stage);
@@ -193,6 +201,22 @@ const workersCommand = async (args: Extract<Invocation, { command: 'workers' }>)
   return 0;
 };
 
+const devCommand = async (args: Extract<Invocation, { command: 'dev' }>): Promise<number> => {
+  const { command: _command, ...options } = args;
+  const dev = await startDev({ ...options, root: join(__dirname, '../..'), log: out });
+  out(`[dev] ready on ${dev.stack.config.endpoint}; the table is kept in ${args.dataDir}; Ctrl-C stops`);
+  await untilStopped();
+  err('[dev] stopping: draining the queues first...');
+  const report = await dev.stop();
+  if (!report.drained) err('[dev] the queues did not drain: what was left in them is lost');
+  if (report.keptInCacheDlq > 0)
+    err(`[dev] ${report.keptInCacheDlq} message(s) of the cache DLQ kept for the next start`);
+  if (report.lostInDlqs > 0)
+    err(`[dev] ${report.lostInDlqs} message(s) of the DLQs are lost (input DLQ: never written to disk)`);
+  err('[dev] stopped');
+  return 0;
+};
+
 const run = async (args: Invocation): Promise<number> => {
   switch (args.command) {
     case 'demo':
@@ -201,8 +225,26 @@ const run = async (args: Invocation): Promise<number> => {
       return stackCommand(args);
     case 'workers':
       return workersCommand(args);
+    case 'dev':
+      return devCommand(args);
+    case 'replay':
+      return replay(targetOf(args.target), args.request, out);
+    case 'reset': {
+      const report = await resetStack(targetOf(args.target));
+      out(`Purged ${report.queues.join(', ')}; deleted ${report.items} item(s) of the table`);
+      return 0;
+    }
     case 'validate':
       return validateFiles(args.files);
+    case 'dashboard': {
+      const server = await startDashboardServer(targetOf(args.target), args.port);
+      out(
+        `Dashboard of ${args.target.endpoint} (stage ${args.target.stage}): http://127.0.0.1:${args.port}/ (Ctrl-C stops it)`,
+      );
+      await untilStopped();
+      server.close();
+      return 0;
+    }
     case 'send': {
       const via = args.via;
       const send =

@@ -3,7 +3,11 @@ import type { AwsConfig } from '../adapters/aws-config';
 import { pollUntil } from '../adapters/poll-until';
 import { makeSqsClient, queueAttributes, sendMessage } from '../adapters/sqs';
 import { makeHttpProducer } from '../handlers/http-producer';
+import { readModelOf } from '../handlers/read-api';
+import { makeReadApi } from '../handlers/read-routes';
 import { makeLogger } from '../handlers/runtime';
+import { connect, type Target } from './client';
+import { makeDashboardHandler } from './dashboard/server';
 import { startEmulators, type Emulators } from './emulators';
 import { startHttpServer } from './http-server';
 import { freePort } from './ports';
@@ -44,7 +48,7 @@ export interface StopReport {
 /** A running embedded stack: the emulators, the provisioned topology, both pollers and the HTTP producer. */
 export interface EmbeddedStack extends Provisioned {
   readonly config: AwsConfig & { readonly endpoint: string };
-  /** The HTTP producer's base URL; absent without workers. */
+  /** The HTTP producer's base URL (also the read API and the dashboard at `/`); absent without workers. */
   readonly httpUrl?: string;
   /** What serves the endpoint, for banners: "fauxqs 1.9.2 (SQS, SNS) + DynamoDB Local 3.3.0". */
   readonly engine: string;
@@ -86,6 +90,7 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
   let workers: Workers | undefined;
   const inFlight = () => workers?.inFlight() ?? { messageHandler: 0, cacheHandler: 0 };
   let server: Server | undefined;
+  let dashboardTarget: Target | undefined;
   let urls: Provisioned['queueUrls'] | undefined;
   const drain = async (): Promise<StopReport> => {
     let left = { input: 0, cache: 0, inFlightBatches: 0 };
@@ -119,6 +124,8 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
     }));
     await workers?.stop();
     sqs.destroy();
+    dashboardTarget?.sqs.destroy();
+    dashboardTarget?.doc.destroy();
     await emulators.stop();
     return report;
   };
@@ -144,12 +151,18 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
     workers = startWorkers(config, provisioned, options);
     const httpPort = options.httpPort ?? (await freePort());
     const producerSqs = workers.sqs;
+    const target = connect(config, stage);
+    dashboardTarget = target;
     server = await startHttpServer(
       httpPort,
       makeHttpProducer({
         send: (body) => sendMessage(producerSqs, provisioned.queueUrls.input, body),
         logger: makeLogger('http-producer', options.logLevel ?? 'INFO'),
       }),
+      {
+        read: makeReadApi(readModelOf(target.doc, provisioned.names.table)),
+        dashboard: await makeDashboardHandler(target),
+      },
     );
     return stackOf(provisioned, `http://127.0.0.1:${httpPort}`);
   } catch (error) {

@@ -156,7 +156,25 @@ const alive = (pid: number) => {
 };
 
 describe('npm run stack', () => {
-  const startStack = async (port: number) => {
+  /**
+   * Starts `npm run stack` on a free port (and the next one, for its HTTP producer); a port taken by
+   * another process between the pick and the bind is tried again on another pair, up to three times.
+   */
+  const startStack = async (): Promise<{
+    port: number;
+    child: ReturnType<typeof spawn>;
+    output: () => string;
+  }> => {
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await freePort();
+      try {
+        return { port, ...(await startStackOn(port)) };
+      } catch (error) {
+        if (attempt >= 3 || !/EADDRINUSE|is taken/.test((error as Error).message)) throw error;
+      }
+    }
+  };
+  const startStackOn = async (port: number) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'src/local/cli.ts', 'stack', '--port', String(port)],
@@ -194,8 +212,7 @@ describe('npm run stack', () => {
     });
 
   test('prints the endpoint, names and a ready-to-paste AWS CLI line; SIGTERM stops it cleanly', async () => {
-    const port = await freePort();
-    const { child, output } = await startStack(port);
+    const { port, child, output } = await startStack();
     for (const text of [
       `http://127.0.0.1:${port}/000000000000/user-directory-local-input`,
       'arn:aws:sns:us-east-1:000000000000:user-directory-local-commands',
@@ -211,8 +228,7 @@ describe('npm run stack', () => {
   }, 150_000);
 
   test('no emulator outlives a stack that is killed outright (SIGKILL)', async () => {
-    const port = await freePort();
-    const { child } = await startStack(port);
+    const { port, child } = await startStack();
     expect(await listening(port)).toBe(true);
     const emulators = descendants(child.pid ?? 0);
     // the fauxqs edge, DynamoDB Local's guard and its JVM at least (tsx may add a process in between)

@@ -20,7 +20,7 @@ const run = promisify(execFile);
 const ROOT = join(__dirname, '../..');
 const out = mkdtempSync(join(tmpdir(), 'sls-package-'));
 
-type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Resource = { Type: string; Condition?: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Template = { Resources: Record<string, Resource>; Conditions?: Record<string, unknown> };
 const templates: Record<string, Template> = {};
 const packageSeconds: Record<string, number> = {};
@@ -53,17 +53,32 @@ const filesUnder = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)));
-const ARM64_BINARY = 'node_modules/@node-rs/argon2-linux-arm64-gnu/argon2.linux-arm64-gnu.node';
+/** What each Lambda architecture needs of the native Argon2 package: Node's arch name and the ELF machine. */
+const NATIVE = {
+  arm64: { nodeArch: 'arm64', elfMachine: 0xb7 /* EM_AARCH64 */ },
+  x86_64: { nodeArch: 'x64', elfMachine: 0x3e /* EM_X86_64 */ },
+} as const;
+const binaryOf = (architecture: keyof typeof NATIVE) => {
+  const cpu = NATIVE[architecture].nodeArch;
+  return `node_modules/@node-rs/argon2-linux-${cpu}-gnu/argon2.linux-${cpu}-gnu.node`;
+};
+/**
+ * The architecture serverless.yml gives the local stage (serverless/host-architecture.js): the
+ * packaging host's, unless LOCAL_LAMBDA_ARCHITECTURE names the Docker host's.
+ */
+const forced = process.env['LOCAL_LAMBDA_ARCHITECTURE'];
+const HOST_ARCHITECTURE =
+  forced === 'arm64' || forced === 'x86_64' ? forced : process.arch === 'arm64' ? 'arm64' : 'x86_64';
 
 /**
- * Requires the bundled handler in a child Node that reports itself as linux/arm64 and records the
- * native files it is asked to load instead of loading them (an AArch64 binary cannot load on an x64
- * host). `@aws-sdk/*` comes from NODE_PATH, as the Lambda runtime provides it.
+ * Requires the bundled handler in a child Node that reports itself as linux on `nodeArch` and records
+ * the native files it is asked to load instead of loading them (an AArch64 binary cannot load on an
+ * x64 host). `@aws-sdk/*` comes from NODE_PATH, as the Lambda runtime provides it.
  */
-const nativeFilesLoadedOnArm64 = async (dir: string, bundle: string): Promise<string[]> => {
+const nativeFilesLoadedOn = async (nodeArch: string, dir: string, bundle: string): Promise<string[]> => {
   const probe = [
     "Object.defineProperty(process, 'platform', { value: 'linux' });",
-    "Object.defineProperty(process, 'arch', { value: 'arm64' });",
+    `Object.defineProperty(process, 'arch', { value: '${nodeArch}' });`,
     'const loaded = [];',
     'process.dlopen = (m, file) => { loaded.push(file); m.exports = {}; };',
     `require(${JSON.stringify(join(dir, bundle))});`,
@@ -145,12 +160,15 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     });
   });
 
-  test('functions: nodejs22.x on arm64; SQS mappings report batch item failures; visibility >= 6x timeout', () => {
+  // arm64 on AWS; the local stage (LocalStack on this Docker host) follows the host's CPU
+  const architecture = stage === 'local' ? HOST_ARCHITECTURE : 'arm64';
+
+  test(`functions: nodejs22.x on ${architecture}; SQS mappings report batch item failures; visibility >= 6x timeout`, () => {
     const functions = ofType(t(), 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const [, f] of functions) {
       expect(f.Properties['Runtime']).toBe('nodejs22.x');
-      expect(f.Properties['Architectures']).toEqual(['arm64']);
+      expect(f.Properties['Architectures']).toEqual([architecture]);
     }
     const mappings = ofType(t(), 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(2);
@@ -186,7 +204,12 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
   test('one role per function, no wildcard action or resource, each limited to its own resources', () => {
     expect(t().Resources['IamRoleLambdaExecution']).toBeUndefined();
     const roles = Object.fromEntries(ofType(t(), 'AWS::IAM::Role'));
-    expect(Object.keys(roles).sort()).toEqual(['CacheHandlerRole', 'HttpProducerRole', 'MessageHandlerRole']);
+    expect(Object.keys(roles).sort()).toEqual([
+      'CacheHandlerRole',
+      'HttpProducerRole',
+      'MessageHandlerRole',
+      'ReadApiRole',
+    ]);
     const refsOf = (role: string) => {
       const statements = roles[role]?.Properties['Policies'][0].PolicyDocument.Statement as {
         Action: string[];
@@ -245,6 +268,7 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
       ['MessageHandlerLambdaFunction', 'messageHandler'],
       ['CacheHandlerLambdaFunction', 'cacheHandler'],
       ['HttpProducerLambdaFunction', 'httpProducer'],
+      ['ReadApiLambdaFunction', 'readApi'],
     ] as const) {
       expect(resource(t(), id).Properties['Timeout']).toBe(topology.functions[key].timeoutSeconds);
       expect(resource(t(), id).Properties['MemorySize']).toBe(topology.functions[key].memoryMiB);
@@ -304,7 +328,11 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
 
     test('POST /commands requires SigV4 (AWS_IAM, never NONE); the stage is throttled; the producer has a reserved concurrency', () => {
       const methods = ofType(t(), 'AWS::ApiGateway::Method');
-      expect(methods.map(([, m]) => m.Properties['HttpMethod'])).toEqual(['POST']);
+      // POST /commands, and the six GET routes of the read API
+      expect(methods.map(([, m]) => m.Properties['HttpMethod']).sort()).toEqual([
+        ...Array<string>(6).fill('GET'),
+        'POST',
+      ]);
       for (const [, m] of methods) {
         expect(m.Properties['AuthorizationType']).toBe('AWS_IAM');
         expect(m.Properties['AuthorizationType']).not.toBe('NONE');
@@ -444,14 +472,19 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     });
   });
 
-  test('messageHandler.zip carries the AArch64 Argon2 binary of the pinned version, and the bundle loads it on arm64', async () => {
+  test("messageHandler.zip carries the Argon2 binary of the pinned version for the function's declared architecture, and the bundle loads it there", async () => {
+    const declared = resource(t(), 'MessageHandlerLambdaFunction').Properties['Architectures'] as [
+      keyof typeof NATIVE,
+    ];
+    expect(declared).toEqual([architecture]);
+    const binary = binaryOf(declared[0]);
     const dir = await unzipped(stage, 'messageHandler');
-    expect(filesUnder(dir).filter((f) => f.endsWith('.node'))).toEqual([ARM64_BINARY]);
-    const elf = readFileSync(join(dir, ARM64_BINARY));
+    expect(filesUnder(dir).filter((f) => f.endsWith('.node'))).toEqual([binary]);
+    const elf = readFileSync(join(dir, binary));
     expect([...elf.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
     expect(elf[4]).toBe(2); // ELFCLASS64
     expect(elf[5]).toBe(1); // little endian
-    expect(elf.readUInt16LE(18)).toBe(0xb7); // e_machine: EM_AARCH64
+    expect(elf.readUInt16LE(18)).toBe(NATIVE[declared[0]].elfMachine); // e_machine
     const versionOf = (pkg: string) =>
       (
         JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as {
@@ -464,10 +497,10 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
       }
     ).dependencies['@node-rs/argon2'];
     expect(versionOf('@node-rs/argon2')).toBe(pinned);
-    expect(versionOf('@node-rs/argon2-linux-arm64-gnu')).toBe(pinned);
-    expect(await nativeFilesLoadedOnArm64(dir, 'src/handlers/message-handler.js')).toEqual([
-      join(dir, ARM64_BINARY),
-    ]);
+    expect(versionOf(`@node-rs/argon2-linux-${NATIVE[declared[0]].nodeArch}-gnu`)).toBe(pinned);
+    expect(
+      await nativeFilesLoadedOn(NATIVE[declared[0]].nodeArch, dir, 'src/handlers/message-handler.js'),
+    ).toEqual([join(dir, binary)]);
   });
 
   test.each(['cacheHandler', 'httpProducer'])(
@@ -484,7 +517,133 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
     expect(size('messageHandler')).toBeLessThan(450 * 1000);
     expect(size('cacheHandler')).toBeLessThan(150 * 1000);
     expect(size('httpProducer')).toBeLessThan(150 * 1000);
+    expect(size('readApi')).toBeLessThan(150 * 1000);
   });
+
+  test('the read API: GET routes with IAM auth, served by a function whose role may only read the table', () => {
+    const methods = ofType(t(), 'AWS::ApiGateway::Method').map(([, m]) => m.Properties);
+    const reads = methods.filter((m) => m['HttpMethod'] === 'GET');
+    expect(reads).toHaveLength(6);
+    for (const m of reads) {
+      expect(m['AuthorizationType']).toBe('AWS_IAM');
+      expect(JSON.stringify(m['Integration'])).toContain('ReadApiLambdaFunction');
+    }
+    const paths = ofType(t(), 'AWS::ApiGateway::Resource').map(([, r]) => r.Properties['PathPart']);
+    expect(paths).toEqual(expect.arrayContaining(['users', 'groups', 'rejections', 'members', '{id}']));
+    const fn = resource(t(), 'ReadApiLambdaFunction').Properties;
+    expect(fn['Role']).toEqual({ 'Fn::GetAtt': ['ReadApiRole', 'Arn'] });
+    expect(fn['Environment'].Variables).toEqual(
+      expect.objectContaining({ CACHE_TABLE_NAME: { Ref: 'CacheTable' } }),
+    );
+    const statements = resource(t(), 'ReadApiRole').Properties['Policies'][0].PolicyDocument.Statement as {
+      Action: string[];
+      Resource: unknown;
+    }[];
+    const actions = statements.flatMap((s) => s.Action).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
+    const data = JSON.stringify(statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:'))));
+    expect(data).toContain('CacheTable');
+    expect(data).toContain('/index/gsi1');
+    expect(data).not.toMatch(/Queue|Topic/);
+  });
+});
+
+describe('operations: the prod template alarms on DLQs, stalled queues and handler failures', () => {
+  const t = () => templates['prod'] as Template;
+  const alarms = () =>
+    ofType(t(), 'AWS::CloudWatch::Alarm').map(([id, r]): Record<string, unknown> => ({
+      id,
+      ...(r.Properties as Record<string, unknown>),
+    }));
+  const alarmOn = (namespace: string, metric: string, dimension: string, value: unknown) => {
+    const found = alarms().filter(
+      (a) =>
+        a['Namespace'] === namespace &&
+        a['MetricName'] === metric &&
+        JSON.stringify(a['Dimensions']) === JSON.stringify([{ Name: dimension, Value: value }]),
+    );
+    expect(found).toHaveLength(1);
+    return found[0] as Record<string, unknown>;
+  };
+
+  test('each DLQ: an alarm as soon as one message is visible in it', () => {
+    for (const dlq of ['InputDeadLetterQueue', 'CacheDeadLetterQueue'])
+      expect(
+        alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', {
+          'Fn::GetAtt': [dlq, 'QueueName'],
+        }),
+      ).toMatchObject({ Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  test('each main queue: an alarm when its oldest message is older than a failing message can legitimately be', () => {
+    for (const [queue, key] of [
+      ['InputQueue', 'input'],
+      ['CacheQueue', 'cache'],
+    ] as const) {
+      const alarm = alarmOn('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', {
+        'Fn::GetAtt': [queue, 'QueueName'],
+      });
+      const { maxReceiveCount, visibilityTimeoutSeconds } = topology.queues[key];
+      expect(alarm).toMatchObject({ Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold' });
+      expect(alarm['Threshold']).toBeGreaterThan(maxReceiveCount * visibilityTimeoutSeconds);
+    }
+  });
+
+  test('each handler: an alarm on any error and any throttle', () => {
+    for (const fn of ['MessageHandler', 'CacheHandler', 'HttpProducer'])
+      for (const metric of ['Errors', 'Throttles'])
+        expect(alarmOn('AWS/Lambda', metric, 'FunctionName', { Ref: `${fn}LambdaFunction` })).toMatchObject({
+          Statistic: 'Sum',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+        });
+  });
+
+  test('exactly these 10 alarms, each named for its stage and notifying the alarm topic on ALARM and on OK', () => {
+    expect(alarms()).toHaveLength(10);
+    for (const a of alarms()) {
+      expect(a['AlarmName']).toMatch(/^user-directory-prod-/);
+      expect(a['AlarmDescription']).toContain('README#operations');
+      expect(a['AlarmActions']).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(a['OKActions']).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(a['TreatMissingData']).toBe('notBreaching');
+    }
+    expect(resource(t(), 'AlarmTopic').Properties['TopicName']).toBe('user-directory-prod-alarms');
+  });
+
+  test('no email subscription unless ALARM_EMAIL is set at deploy time; then one, to that address', async () => {
+    const subscription = resource(t(), 'AlarmEmailSubscription');
+    expect(subscription.Condition).toBe('HasAlarmEmail');
+    expect(t().Conditions?.['HasAlarmEmail']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    const { stdout } = await run('npx', ['osls', 'print', '--stage', 'prod', '--format', 'json'], {
+      cwd: ROOT,
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        ALARM_EMAIL: 'ops@example.com',
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+      },
+    });
+    const printed = JSON.parse(stdout) as {
+      resources: { Conditions: Record<string, unknown>; Resources: Record<string, Resource> };
+    };
+    expect(printed.resources.Conditions['HasAlarmEmail']).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['ops@example.com', ''] }],
+    });
+    expect(printed.resources.Resources['AlarmEmailSubscription']?.Properties).toMatchObject({
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  }, 90_000);
 });
 
 describe('the packaged bundles run as Lambda would run them', () => {
@@ -569,6 +728,11 @@ describe('LocalStack target', () => {
     expect(service.image).toBe('${LOCALSTACK_IMAGE:-localstack/localstack:4.14.0}');
     expect(service.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
     expect(service.ports).toContain('127.0.0.1:4566:4566');
+    // with SERVICES set, unlisted services are off: DynamoDB SSE needs kms, the alarms cloudwatch
+    const services = (service.environment as string[]).find((e) => e.startsWith('SERVICES='));
+    expect(services?.slice('SERVICES='.length).split(',')).toEqual(
+      expect.arrayContaining(['cloudformation', 'lambda', 'sqs', 'sns', 'dynamodb', 'kms', 'cloudwatch']),
+    );
     const { stdout } = await run('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config'], {
       env: { ...process.env, LOCALSTACK_IMAGE: '' },
     });
@@ -582,6 +746,7 @@ describe('LocalStack target', () => {
         { tag: '!GetAtt', resolve: (v: unknown) => v },
         { tag: '!Sub', resolve: (v: unknown) => v },
         { tag: '!If', collection: 'seq', resolve: (v: unknown) => v },
+        { tag: '!Not', collection: 'seq', resolve: (v: unknown) => v },
         { tag: '!Equals', collection: 'seq', resolve: (v: unknown) => v },
       ],
     });

@@ -3,21 +3,81 @@ import { join } from 'node:path';
 import { listRejections, readDirectory } from '../../src/adapters/dynamodb';
 import { groupIdOf, userIdOf } from '../../src/domain/ids';
 import { connect, rejectionsJson, stateJson, waitForOutcome, type Target } from '../../src/local/client';
-import { sendMessage } from '../../src/adapters/sqs';
+import { queueAttributes, sendMessage } from '../../src/adapters/sqs';
 import { startEmbeddedStack, type EmbeddedStack, type EmbeddedStackOptions } from '../../src/local/stack';
+import { resolveTopology } from '../../src/local/workers';
+import type { AwsConfig } from '../../src/adapters/aws-config';
+import type { Provisioned } from '../../src/local/provision';
+import type { Scope } from './scope';
 
 export const ROOT = join(__dirname, '../..');
 export const EVENTS = join(ROOT, 'events');
 export const SEEDS = join(ROOT, 'test/fixtures/seed-events');
 
-/** A running embedded stack with a CLI target on it. */
-export interface TestStack {
-  readonly stack: EmbeddedStack;
+/** What a target-agnostic test may use of a stack: its endpoint, names, URLs and the HTTP producer. */
+export interface StackUnderTest extends Provisioned {
+  readonly config: AwsConfig & { readonly endpoint: string };
+  /** The HTTP producer's base URL (`POST <httpUrl>/commands`). */
+  readonly httpUrl?: string;
+  readonly stop: () => Promise<unknown>;
+}
+
+/** A running stack with a CLI target on it: by default a private embedded stack. */
+export interface TestStack<S extends StackUnderTest = EmbeddedStack> {
+  readonly stack: S;
   readonly target: Target;
 }
 
-/** Starts a private embedded stack on free ports, with quick local retries. */
+/**
+ * The stack the end-to-end run targets: `E2E_ENDPOINT` (with `E2E_STAGE`, default local, `E2E_REGION`,
+ * default us-east-1, and `E2E_HTTP_URL`, the producer's base URL) names an already running one;
+ * undefined means each suite starts its own embedded stack.
+ */
+export const remoteTarget = (env: NodeJS.ProcessEnv = process.env) => {
+  const endpoint = env['E2E_ENDPOINT']?.trim();
+  if (!endpoint) return undefined;
+  const httpUrl = env['E2E_HTTP_URL']?.trim().replace(/\/+$/, '');
+  return {
+    endpoint,
+    stage: env['E2E_STAGE']?.trim() || 'local',
+    region: env['E2E_REGION']?.trim() || 'us-east-1',
+    ...(httpUrl ? { httpUrl } : {}),
+  };
+};
+
+/** A timeout stretched for a deployed target (LocalStack's Lambda containers start cold, AWS is far). */
+export const patience = (ms: number): number => (remoteTarget() === undefined ? ms : ms * 4);
+
+/**
+ * For a target-agnostic suite: the running stack named by E2E_ENDPOINT/E2E_STAGE (its resources
+ * resolved from the stage's names; stopping it only closes the clients), else a private embedded one.
+ */
+export const openTestStack = async (
+  options: Pick<EmbeddedStackOptions, 'logLevel'> = {},
+): Promise<TestStack<StackUnderTest>> => {
+  const remote = remoteTarget();
+  if (remote === undefined) return startTestStack(options);
+  const config = { region: remote.region, endpoint: remote.endpoint };
+  const provisioned = await resolveTopology(config, remote.stage);
+  const target = connect(config, remote.stage);
+  const stack: StackUnderTest = {
+    ...provisioned,
+    config,
+    ...(remote.httpUrl === undefined ? {} : { httpUrl: remote.httpUrl }),
+    stop: async () => {
+      target.sqs.destroy();
+      target.doc.destroy();
+    },
+  };
+  return { stack, target };
+};
+
+/** Starts a private embedded stack on free ports, with quick local retries (embedded-only suites). */
 export const startTestStack = async (options: EmbeddedStackOptions = {}): Promise<TestStack> => {
+  if (remoteTarget() !== undefined)
+    throw new Error(
+      'this suite starts an embedded stack of its own: list it in test/e2e/embedded-only.json, or use openTestStack',
+    );
   const stack = await startEmbeddedStack({
     logLevel: 'INFO',
     waitSeconds: 1,
@@ -30,22 +90,48 @@ export const startTestStack = async (options: EmbeddedStackOptions = {}): Promis
 };
 
 /** Sends a raw body to the input queue and waits (bounded polling) for its outcome. */
-export const sendAndWait = async (t: TestStack, body: string) => {
+export const sendAndWait = async (t: TestStack<StackUnderTest>, body: string) => {
   const messageId = await sendMessage(t.target.sqs, t.stack.queueUrls.input, body);
-  const outcome = await waitForOutcome(t.target.doc, t.stack.names.table, messageId, 20_000);
+  const outcome = await waitForOutcome(t.target.doc, t.stack.names.table, messageId, patience(20_000));
   return { messageId, outcome };
 };
 
-/** `npm run state -- --json`, as the CLI prints it. */
-export const stateOf = async (t: TestStack) =>
-  stateJson(await readDirectory(t.target.doc, t.stack.names.table));
+/** `npm run state -- --json`, as the CLI prints it; with a scope, only that namespace's users and groups. */
+export const stateOf = async (t: TestStack<StackUnderTest>, scope?: Scope) => {
+  const state = stateJson(await readDirectory(t.target.doc, t.stack.names.table));
+  if (scope === undefined) return state;
+  return {
+    users: state.users.filter((u) => scope.owns(u.email)),
+    groups: state.groups.filter((g) => scope.owns(g.name)),
+  };
+};
 
-/** `npm run rejections -- --json`, reduced to type and reasons. */
-export const rejectionsOf = async (t: TestStack) =>
-  rejectionsJson(await listRejections(t.target.doc, t.stack.names.table)).map((r) => ({
-    eventType: r.eventType,
-    reasons: r.reasons,
-  }));
+/** `npm run rejections -- --json`, reduced to type and reasons; with command ids, only theirs. */
+export const rejectionsOf = async (t: TestStack<StackUnderTest>, commandIds?: readonly string[]) =>
+  rejectionsJson(await listRejections(t.target.doc, t.stack.names.table))
+    .filter((r) => commandIds === undefined || commandIds.includes(r.commandId))
+    .map((r) => ({ eventType: r.eventType, reasons: r.reasons }));
+
+/** Messages in a queue, visible or in flight (what a test waits to see drain or arrive). */
+export const queueDepth = async (t: TestStack<StackUnderTest>, url: string): Promise<number> => {
+  const a = await queueAttributes(t.target.sqs, url);
+  return (
+    Number(a['ApproximateNumberOfMessages'] ?? 0) + Number(a['ApproximateNumberOfMessagesNotVisible'] ?? 0)
+  );
+};
+
+/** The plaintext passwords in events/ files (the secrets no item, message or log line may hold). */
+export const passwordsIn = (files: readonly string[]): string[] =>
+  files
+    .map((file) => readFileSync(join(EVENTS, file), 'utf8'))
+    .flatMap((body) => {
+      try {
+        const p = (JSON.parse(body) as { eventData?: { password?: unknown } }).eventData?.password;
+        return typeof p === 'string' ? [p] : [];
+      } catch {
+        return [];
+      }
+    });
 
 /** Builds the exact `state --json` document from a compact description. */
 export const expectedState = (

@@ -57,6 +57,41 @@ describe('each command with its options', () => {
     });
   });
 
+  test('dev: the table in .dev-data of the working directory, port 4566, the typecheck on by default', () => {
+    expect(run('dev')).toEqual({
+      command: 'dev',
+      port: 4566,
+      dataDir: '/repo/.dev-data',
+      logLevel: 'INFO',
+      typecheck: true,
+    });
+    expect(
+      run('dev', '--port', '4700', '--data-dir', 'd', '--visibility-timeout', '5', '--no-typecheck'),
+    ).toMatchObject({ port: 4700, dataDir: '/repo/d', visibilityTimeoutSeconds: 5, typecheck: false });
+    expect(usageError('dev', '--visibility-timeout', '0').message).toMatch(/1 to 43200/);
+    expect(usageError('dev', '--visibility-timeout', '5s').message).toMatch(/1 to 43200/);
+  });
+
+  test('replay: one commandId or --dlq input|cache, not both, not neither', () => {
+    expect(run('replay', 'abc-123')).toEqual({
+      command: 'replay',
+      request: { commandId: 'abc-123' },
+      target: LOCAL,
+    });
+    expect(run('replay', '--dlq', 'cache')).toMatchObject({ request: { dlq: 'cache' } });
+    expect(run('replay', '--dlq', 'input')).toMatchObject({ request: { dlq: 'input' } });
+    expect(usageError('replay').message).toMatch(/either a commandId or --dlq/);
+    expect(usageError('replay', 'a', '--dlq', 'cache').message).toMatch(/either a commandId or --dlq/);
+    expect(usageError('replay', 'a', 'b').message).toMatch(/one commandId/);
+    expect(usageError('replay', '--dlq', 'output').message).toMatch(/input or cache/);
+    expect(commandUsage('replay')).toContain('usage: npm run replay -- [commandId] [options]');
+  });
+
+  test('reset takes the stack options only', () => {
+    expect(run('reset')).toEqual({ command: 'reset', target: LOCAL });
+    expect(usageError('reset', 'x').message).toMatch(/positional/i);
+  });
+
   test('stack: --data-dir is resolved against the working directory; absent, the table lives in memory', () => {
     expect(run('stack', '--data-dir', '.local/data')).toMatchObject({ dataDir: '/repo/.local/data' });
     expect(run('stack', '--data-dir=/var/dir')).toMatchObject({ dataDir: '/var/dir' });
@@ -221,6 +256,16 @@ describe('--help', () => {
     }
     expect(usage).toContain('-h, --help');
   });
+});
+
+test('every command has its npm script, which runs the CLI with that command', () => {
+  const { scripts } = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  for (const name of names) {
+    const script = COMMANDS[name].npm === 'npm start' ? 'start' : COMMANDS[name].npm.replace('npm run ', '');
+    expect(scripts[script]).toMatch(new RegExp(`src/local/cli\\.ts ${name}$`));
+  }
 });
 
 describe("README's CLI section", () => {
