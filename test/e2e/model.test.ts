@@ -97,7 +97,10 @@ test('command sequences under faults, duplicates, delays and crashes end as the 
   const scenario = fc.record({
     ops: opsArbitrary(TEMPLATE, LENGTH.min, LENGTH.max),
     // Workers crash at these commands, this long after the send: in the queue, in a handler, in between.
-    crashes: fc.array(fc.record({ at: fc.nat(LENGTH.max - 1), afterMs: fc.nat(800) }), { maxLength: 2 }),
+    crashes: fc.array(fc.record({ at: fc.nat(LENGTH.min - 1), afterMs: fc.nat(800) }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
   });
   await fc.assert(
     fc.asyncProperty(scenario, async ({ ops, crashes }) => {
@@ -159,6 +162,7 @@ test('command sequences under faults, duplicates, delays and crashes end as the 
   expect(Object.values(counts.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   expect(counts.duplicatedReceives + counts.duplicatedPublishes).toBeGreaterThan(0);
   expect(counts.delayed).toBeGreaterThan(0);
+  expect(counts.kills).toBeGreaterThanOrEqual(RUNS);
   for (const dlq of [stack.queueUrls.inputDlq, stack.queueUrls.cacheDlq])
     expect((await queueAttributes(target.sqs, dlq))['ApproximateNumberOfMessages']).toBe('0');
   process.stdout.write(`model test: ${steps.length} commands, ${JSON.stringify(counts)}\n`);
