@@ -5,39 +5,20 @@
  * The producer's URL and the table come from the stack's CloudFormation outputs; `--url` and
  * `--endpoint` point it at a local stack instead (tests). Exit 0 when every step held, 1 otherwise.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { clientOptions, type AwsConfig } from '../src/adapters/aws-config';
 import { makeDocumentClient } from '../src/adapters/dynamodb';
 import { groupIdOf } from '../src/domain/ids';
 import { keys } from '../src/domain/model';
 import { waitForOutcome } from '../src/local/client';
+import { signJsonPost } from '../src/local/http-send';
 import { namesFor, topology } from '../src/local/topology';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-
-/** SHA-256 (and HMAC-SHA-256 with a secret) from node:crypto, in the shape SignatureV4 takes. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key = secret === undefined ? undefined : typeof secret === 'string' ? secret : toBytes(secret);
-    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : toBytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-const toBytes = (data: ArrayBuffer | ArrayBufferView): Uint8Array =>
-  ArrayBuffer.isView(data)
-    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    : new Uint8Array(data);
 
 /** Signs a JSON POST for API Gateway (`execute-api`) with SigV4; returns the headers to send. */
 export const signedPostHeaders = async (
@@ -46,24 +27,7 @@ export const signedPostHeaders = async (
   credentials: AwsCredentialIdentity,
   region: string,
   signingDate?: Date,
-): Promise<Record<string, string>> => {
-  const target = new URL(url);
-  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
-  const signed = await signer.sign(
-    {
-      method: 'POST',
-      protocol: target.protocol,
-      hostname: target.hostname,
-      ...(target.port === '' ? {} : { port: Number(target.port) }),
-      path: target.pathname,
-      query: Object.fromEntries(target.searchParams),
-      headers: { host: target.host, 'content-type': 'application/json' },
-      body,
-    },
-    signingDate === undefined ? {} : { signingDate },
-  );
-  return signed.headers;
-};
+): Promise<Record<string, string>> => signJsonPost(new URL(url), body, credentials, region, signingDate);
 
 /** The producer's base URL and the table, from the deployed stack's outputs. */
 const stackOutputs = async (config: AwsConfig, stage: string) => {

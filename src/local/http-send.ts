@@ -33,30 +33,40 @@ const credentialsFor = (
     ? { accessKeyId: 'test', secretAccessKey: 'test' }
     : defaultProvider();
 
+/** The headers of a JSON POST to API Gateway (`execute-api`) signed with SigV4, Host included. */
+export const signJsonPost = async (
+  url: URL,
+  body: string,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+  region: string,
+  signingDate?: Date,
+): Promise<Record<string, string>> => {
+  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    },
+    signingDate === undefined ? {} : { signingDate },
+  );
+  return signed.headers;
+};
+
 /** The request `--via http` sends: a SigV4-signed POST of the body as JSON. */
 export const signedPost = async (
   options: HttpSendOptions,
   body: string,
 ): Promise<{ url: string; headers: Record<string, string>; body: string }> => {
   const url = new URL(options.url);
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region: options.region,
-    credentials: options.credentials ?? credentialsFor(url, options.env ?? process.env),
-    sha256: Sha256,
-  });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port === '' ? {} : { port: Number(url.port) }),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body,
-  });
+  const credentials = options.credentials ?? credentialsFor(url, options.env ?? process.env);
   // fetch sends the same Host itself (and refuses to be given one).
-  const { host: _host, ...headers } = signed.headers;
+  const { host: _host, ...headers } = await signJsonPost(url, body, credentials, options.region);
   return { url: url.toString(), headers, body };
 };
 
