@@ -11,6 +11,7 @@ import { decodeCommand, parseJson } from '../domain/commands';
 import { formatReason } from '../domain/reasons';
 import {
   connect,
+  connectRunning,
   expandEventFiles,
   peekDlq,
   rejectionsJson,
@@ -37,8 +38,8 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 
-const targetOf = (args: TargetArgs): Target =>
-  connect({ region: args.region, endpoint: args.endpoint }, args.stage);
+const targetOf = (args: TargetArgs): Promise<Target> =>
+  connectRunning({ region: args.region, endpoint: args.endpoint }, args.stage);
 
 const printState = (state: DirectoryState): void => {
   out(`Users (${state.users.length})`);
@@ -143,7 +144,7 @@ const demo = async (args: Extract<Invocation, { command: 'demo' }>): Promise<num
     if (stack.httpUrl !== undefined) out(`Dashboard (while the demo runs): ${stack.httpUrl}/`);
     const files = expandEventFiles([args.events]);
     out(`Sending ${files.length} event files in order, each waited for:`);
-    const target = connect(stack.config, stack.names.stage);
+    const target = connect(stack.config, stack.names.stage, stack.names);
     await sendFiles(target, files, { wait: true, log: out });
     out('');
     printState(await readDirectory(target.doc, stack.names.table));
@@ -228,16 +229,16 @@ const run = async (args: Invocation): Promise<number> => {
     case 'dev':
       return devCommand(args);
     case 'replay':
-      return replay(targetOf(args.target), args.request, out);
+      return replay(await targetOf(args.target), args.request, out);
     case 'reset': {
-      const report = await resetStack(targetOf(args.target));
+      const report = await resetStack(await targetOf(args.target));
       out(`Purged ${report.queues.join(', ')}; deleted ${report.items} item(s) of the table`);
       return 0;
     }
     case 'validate':
       return validateFiles(args.files);
     case 'dashboard': {
-      const server = await startDashboardServer(targetOf(args.target), args.port);
+      const server = await startDashboardServer(await targetOf(args.target), args.port);
       out(
         `Dashboard of ${args.target.endpoint} (stage ${args.target.stage}): http://127.0.0.1:${args.port}/ (Ctrl-C stops it)`,
       );
@@ -251,7 +252,7 @@ const run = async (args: Invocation): Promise<number> => {
         via.kind === 'http'
           ? { send: (body: string) => postCommand({ url: via.url, region: args.target.region }, body) }
           : {};
-      await sendFiles(targetOf(args.target), expandEventFiles(args.files), {
+      await sendFiles(await targetOf(args.target), expandEventFiles(args.files), {
         wait: args.wait,
         log: out,
         ...send,
@@ -259,21 +260,21 @@ const run = async (args: Invocation): Promise<number> => {
       return 0;
     }
     case 'state': {
-      const target = targetOf(args.target);
+      const target = await targetOf(args.target);
       const state = await readDirectory(target.doc, target.names.table);
       if (args.json) out(JSON.stringify(stateJson(state), null, 2));
       else printState(state);
       return 0;
     }
     case 'rejections': {
-      const target = targetOf(args.target);
+      const target = await targetOf(args.target);
       const rejections = await listRejections(target.doc, target.names.table);
       if (args.json) out(JSON.stringify(rejectionsJson(rejections), null, 2));
       else printRejections(rejections);
       return 0;
     }
     case 'dlq': {
-      const target = targetOf(args.target);
+      const target = await targetOf(args.target);
       let unread = 0;
       for (const queue of ['inputDlq', 'cacheDlq'] as const) {
         const report = await peekDlq(target, queue).catch((error: unknown) => error as Error);

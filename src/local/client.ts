@@ -26,24 +26,34 @@ export interface Target {
   readonly queueUrl: (queue: QueueName) => Promise<string>;
 }
 
-/** Connects to the stack of a stage at an endpoint. */
-export const connect = (config: AwsConfig, stage: string): Target => {
+/**
+ * Connects to the stack of a stage at an endpoint, under the given resource names (default: those of
+ * the stage's mode in topology.json).
+ */
+export const connect = (config: AwsConfig, stage: string, names: StageNames = namesFor(stage)): Target => {
   const sqs = makeSqsClient(config);
-  const names = namesFor(stage);
   const urls = new Map<QueueName, Promise<string>>();
-  let found: Promise<StageNames> | undefined;
-  const running = () => (found ??= namesRunning(sqs, stage));
   return {
     config,
     names,
     sqs,
     doc: makeDocumentClient(config),
     queueUrl: (queue) => {
-      const known = urls.get(queue) ?? running().then((n) => queueUrlOf(sqs, n.queues[queue]));
+      const known = urls.get(queue) ?? queueUrlOf(sqs, names.queues[queue]);
       urls.set(queue, known);
       return known;
     },
   };
+};
+
+/** Connects to the stage's stack that runs at the endpoint, in whichever mode it was started. */
+export const connectRunning = async (config: AwsConfig, stage: string): Promise<Target> => {
+  const probe = makeSqsClient(config);
+  try {
+    return connect(config, stage, await namesRunning(probe, stage));
+  } finally {
+    probe.destroy();
+  }
 };
 
 /** Expands files and directories into event files: a directory gives its *.json files in name order. */

@@ -151,7 +151,7 @@ export const startEmbeddedStack = async (options: EmbeddedStackOptions = {}): Pr
     workers = startWorkers(config, provisioned, options);
     const httpPort = options.httpPort ?? (await freePort());
     const producerSqs = workers.sqs;
-    const target = connect(config, stage);
+    const target = connect(config, stage, provisioned.names);
     dashboardTarget = target;
     server = await startHttpServer(
       httpPort,

@@ -3,7 +3,13 @@
  * events/ file, sent without waiting for any outcome, ends exactly as sending them one by one.
  */
 import { sendMessage } from '../../src/adapters/sqs';
-import { expandEventFiles, readBody, sendFiles, waitForOutcome } from '../../src/local/client';
+import {
+  connectRunning,
+  expandEventFiles,
+  readBody,
+  sendFiles,
+  waitForOutcome,
+} from '../../src/local/client';
 import { EVENTS, rejectionsOf, startTestStack, stateOf, type TestStack } from '../support/e2e';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
@@ -23,6 +29,20 @@ test('the ordered stack has FIFO queues and a FIFO topic', () => {
   expect(ordered.stack.names.mode).toBe('ordered');
   for (const url of Object.values(ordered.stack.queueUrls)) expect(url).toMatch(/\.fifo$/);
   expect(ordered.stack.topicArn).toMatch(/\.fifo$/);
+});
+
+test('the CLI finds each running stack under the names of the mode it was started in', async () => {
+  for (const [t, mode] of [
+    [ordered, 'ordered'],
+    [standard, 'standard'],
+  ] as const) {
+    const target = await connectRunning(t.stack.config, t.stack.names.stage);
+    expect(target.names).toEqual(t.stack.names);
+    expect(target.names.mode).toBe(mode);
+    expect(await target.queueUrl('cacheDlq')).toBe(t.stack.queueUrls.cacheDlq);
+    target.sqs.destroy();
+    target.doc.destroy();
+  }
 });
 
 test('a burst of every events/ file ends in the same state and rejections as sending them one by one', async () => {

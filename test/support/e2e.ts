@@ -59,7 +59,7 @@ export const openTestStack = async (
   if (remote === undefined) return startTestStack(options);
   const config = { region: remote.region, endpoint: remote.endpoint };
   const provisioned = await resolveTopology(config, remote.stage);
-  const target = connect(config, remote.stage);
+  const target = connect(config, remote.stage, provisioned.names);
   const stack: StackUnderTest = {
     ...provisioned,
     config,
@@ -86,7 +86,7 @@ export const startTestStack = async (options: EmbeddedStackOptions = {}): Promis
     settleWindowSeconds: 1,
     ...options,
   });
-  return { stack, target: connect(stack.config, stack.names.stage) };
+  return { stack, target: connect(stack.config, stack.names.stage, stack.names) };
 };
 
 /** Sends a raw body to the input queue and waits (bounded polling) for its outcome. */
