@@ -8,6 +8,7 @@
  */
 import type { Pluggable } from '@smithy/types';
 import type { InvocationRecord } from '../../src/local/event-source-mapping';
+import { sdkCallOf } from '../../src/adapters/aws-config';
 import {
   CAPACITY_OPERATIONS,
   readRequestUnits,
@@ -127,8 +128,7 @@ export const makeMeter = (): Meter => {
     applyToStack: (stack) => {
       stack.add(
         (next, context) => async (args) => {
-          const service = String(context.clientName ?? '').replace(/Client$/, '');
-          const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          const { service, operation } = sdkCallOf(context);
           const input = args.input as Input;
           const key = `${service}.${operation}`;
           counters.requests[key] = (counters.requests[key] ?? 0) + 1;

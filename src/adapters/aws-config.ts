@@ -21,6 +21,18 @@ export const instrument = <C extends { middlewareStack: { use: (p: Pluggable<any
   return client;
 };
 
+/**
+ * The call a plugin's middleware sees, from its handler context: the service (`DynamoDB`, `SQS`,
+ * `SNS`) and the operation (`TransactWriteItems`, `ReceiveMessage`).
+ */
+export const sdkCallOf = (context: {
+  readonly clientName?: string;
+  readonly commandName?: string;
+}): { readonly service: string; readonly operation: string } => ({
+  service: String(context.clientName ?? '').replace(/Client$/, ''),
+  operation: String(context.commandName ?? '').replace(/Command$/, ''),
+});
+
 /** Reads AWS_REGION and AWS_ENDPOINT_URL. */
 export const awsConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): AwsConfig => {
   const endpoint = env['AWS_ENDPOINT_URL']?.trim();

@@ -13,6 +13,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Pluggable } from '@smithy/types';
 import { seededRandom } from './faults';
+import { sdkCallOf } from '../adapters/aws-config';
 
 /** What to inject. */
 export interface DeliveryFaultOptions {
@@ -56,8 +57,6 @@ interface Held {
   /** A copy of a message already handed over (a duplicate), rather than a held-back original. */
   readonly copy: boolean;
 }
-
-const commandOf = (context: { commandName?: string }): string => String(context.commandName ?? '');
 
 /** Makes a delivery-fault injector. */
 export const makeDeliveryFaults = (options: DeliveryFaultOptions): DeliveryFaults => {
@@ -107,9 +106,9 @@ export const makeDeliveryFaults = (options: DeliveryFaultOptions): DeliveryFault
     applyToStack: (stack) => {
       stack.add(
         (next, context) => async (args) => {
-          const command = commandOf(context);
+          const { operation } = sdkCallOf(context);
           const input = args.input as { QueueUrl?: string; MaxNumberOfMessages?: number };
-          if (command === 'PublishBatchCommand' || command === 'PublishCommand') {
+          if (operation === 'PublishBatch' || operation === 'Publish') {
             const result = await next(args);
             if (random() < options.duplicateRate) {
               counts.duplicatedPublishes += 1;
@@ -117,7 +116,7 @@ export const makeDeliveryFaults = (options: DeliveryFaultOptions): DeliveryFault
             }
             return result;
           }
-          if (command !== 'ReceiveMessageCommand') return next(args);
+          if (operation !== 'ReceiveMessage') return next(args);
           const result = await next(args);
           const output = result.output as { Messages?: Message[] };
           output.Messages = shape(
@@ -150,9 +149,9 @@ export const makeKillSwitch = (): KillSwitch => {
     applyToStack: (stack) => {
       stack.add(
         (next, context) => async (args) => {
-          if (killed) throw dead(commandOf(context));
+          if (killed) throw dead(sdkCallOf(context).operation);
           const result = await next(args);
-          if (killed) throw dead(commandOf(context));
+          if (killed) throw dead(sdkCallOf(context).operation);
           return result;
         },
         { step: 'deserialize', name: 'killSwitch', priority: 'high' },

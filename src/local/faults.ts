@@ -6,6 +6,7 @@
  * left fails the handler's record, which SQS delivers again.
  */
 import type { Pluggable } from '@smithy/types';
+import { sdkCallOf } from '../adapters/aws-config';
 
 /** The kinds of failure injected. */
 export const FAULT_KINDS = [
@@ -83,8 +84,7 @@ export const makeFaultInjector = (options: FaultOptions): FaultInjector => {
     applyToStack: (stack) => {
       stack.add(
         (next, context) => async (args) => {
-          const service = String(context.clientName ?? '').replace(/Client$/, '');
-          const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          const { service, operation } = sdkCallOf(context);
           calls += 1;
           const eligible = options.only?.(service, operation) ?? true;
           if (!eligible || random() >= options.rate) return next(args);
