@@ -96,16 +96,28 @@ const run = async (args: ChaosArgs): Promise<number> => {
       readDirectory(target.doc, stack.names.table),
       listRejections(target.doc, stack.names.table),
     ]);
-    const found = runs.flatMap((r) => differences(r, state, rejections));
     const steps = runs.flatMap((r) => r.steps);
     // A dead-lettered message is a copy when its command has an outcome all the same (input: the
     // message id is the command id; cache: the event carries it).
     const decided = new Set(steps.filter((s) => s.got !== 'LOST').map((s) => s.commandId));
+    const where = new Map<string, string>();
     const dlq = await Promise.all(
       (['inputDlq', 'cacheDlq'] as const).map(async (queue) => {
         const { approximateCount, messages } = await peekDlq(target, queue);
+        for (const m of messages)
+          where.set(
+            m.commandId ?? m.messageId ?? '',
+            `in the ${queue === 'inputDlq' ? 'input' : 'cache'} DLQ, received ${m.receiveCount ?? '?'} times${m.reasons.length > 0 ? `: ${m.reasons.join(' | ')}` : ''}`,
+          );
         const copies = messages.filter((m) => decided.has(m.commandId ?? m.messageId ?? '')).length;
         return { count: approximateCount, copies };
+      }),
+    );
+    // A lost command says where it is: in a DLQ (and why), or nowhere.
+    const found = runs.flatMap((r) =>
+      differences(r, state, rejections).map((line) => {
+        const step = r.steps.find((s, i) => s.got === 'LOST' && line.startsWith(`#${i} `));
+        return step === undefined ? line : `${line} (${where.get(step.commandId) ?? 'in no DLQ'})`;
       }),
     );
     const dlqText = dlq
