@@ -93,6 +93,14 @@ export const MEMBER_PREFIX = PREFIX.member;
 /** The GSI partition that lists a group's memberships. */
 export const groupMembersPartition = (groupKey: string): string => `${PREFIX.group}${groupKey}`;
 
+/**
+ * A command's place in send order: `<sentAt ISO>#<commandId>` (fixed-width ISO times sort as strings;
+ * the id breaks ties). Kept on entities per field, so a command delivered after a command sent later
+ * never overwrites what that later one wrote (last writer wins by send time). Absent on items written
+ * before it was kept: any command counts as later.
+ */
+export type SendOrder = string;
+
 /** A group; its key never changes, its name and public id do. */
 export interface GroupItem extends Key {
   readonly type: 'GROUP';
@@ -106,6 +114,8 @@ export interface GroupItem extends Key {
    * strongly consistent, unlike the index that lists the members. A deletion finishes only at 0.
    */
   readonly memberCount: number;
+  /** Send order (see `SendOrder`) of the command that gave the group its current name. */
+  readonly nameOrder?: SendOrder;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -137,6 +147,11 @@ export interface UserItem extends Key {
   readonly email: string;
   /** A PHC string; the plaintext is never stored. */
   readonly passwordHash: string;
+  /** Send order of the last command that set each field (creation sets them all). */
+  readonly nameOrder?: SendOrder;
+  readonly emailOrder?: SendOrder;
+  readonly passwordOrder?: SendOrder;
+  readonly groupsOrder?: SendOrder;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -65,6 +65,46 @@ test('a user naming a group created after it waits for the group, past maxReceiv
   expect(await depth(t.stack.queueUrls.cacheDlq)).toBe(0);
 }, 60_000);
 
+test('two updates of one user delivered out of send order leave what send order leaves, field by field', async () => {
+  const created = await send({
+    entityType: 'USER',
+    eventType: 'USER_CREATED',
+    eventData: { name: 'Order Test', email: 'order@example.com', password: 'pw-order', groups: [] },
+  });
+  const group = await send({
+    entityType: 'GROUP',
+    eventType: 'GROUP_CREATED',
+    eventData: { name: 'Order Group' },
+  });
+  for (const id of [created, group])
+    expect((await waitForOutcome(t.target.doc, t.stack.names.table, id)).status).toBe('APPLIED');
+  // Sent first but held back 3 s by the queue, so it is delivered after the one sent next.
+  const first = await sendMessage(
+    t.target.sqs,
+    t.stack.queueUrls.input,
+    JSON.stringify({
+      entityType: 'USER',
+      eventType: 'USER_UPDATED',
+      eventData: { email: 'order@example.com', name: 'Sent First', groups: ['Order Group'] },
+    }),
+    3,
+  );
+  const second = await send({
+    entityType: 'USER',
+    eventType: 'USER_UPDATED',
+    eventData: { email: 'order@example.com', name: 'Sent Second' },
+  });
+  const outcomes = await Promise.all(
+    [second, first].map((id) => waitForOutcome(t.target.doc, t.stack.names.table, id)),
+  );
+  expect(outcomes.map((o) => o.status)).toEqual(['APPLIED', 'APPLIED']);
+  expect(Date.parse(outcomes[1]?.at ?? '')).toBeGreaterThan(Date.parse(outcomes[0]?.at ?? ''));
+  // The name is the second one's (sent last); the groups, which only the first gave, are the first one's.
+  expect((await stateOf(t)).users).toContainEqual(
+    expect.objectContaining({ email: 'order@example.com', name: 'Sent Second', groups: ['Order Group'] }),
+  );
+}, 60_000);
+
 test('a command whose entity never comes is rejected once the window has passed, with its reason', async () => {
   const stack = await startTestStack({
     hasher: unsafeTestHasher(),

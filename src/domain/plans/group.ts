@@ -15,6 +15,8 @@ import {
   uncount,
   nameClaimRemoval,
   reject,
+  sendOrderOf,
+  sentAfter,
   transaction,
   unknownGroup,
   type Plan,
@@ -28,6 +30,7 @@ export const planGroupCreated = (event: CommandEvent, name: string, view: View, 
   if (refusal !== undefined) return reject(refusal);
   const groupId = groupIdOf(name);
   const groupKey = ctx.commandId;
+  const order = sendOrderOf(ctx);
   return transaction(
     marker(event, ctx),
     create('group', {
@@ -38,6 +41,7 @@ export const planGroupCreated = (event: CommandEvent, name: string, view: View, 
       name,
       status: 'ACTIVE',
       memberCount: 0,
+      nameOrder: order,
       ...firstVersion(ctx),
       gsi1pk: LISTS.groups,
       gsi1sk: name,
@@ -60,6 +64,9 @@ export const planGroupUpdated = (
   const newId = groupIdOf(name);
   if (newId === ref.id) return transaction(marker(event, ctx));
   const { group } = current;
+  const order = sendOrderOf(ctx);
+  // The group got this name after the command was sent: in send order, the name was another's or no one's.
+  if (!sentAfter(order, group.nameOrder)) return transaction(marker(event, ctx));
   const refusal = nameRefusal(name, view, group.groupKey);
   if (refusal !== undefined) return reject(refusal);
   const sameCanonical = canonicalGroupNameOf(name) === canonicalGroupNameOf(group.name);
@@ -69,7 +76,14 @@ export const planGroupUpdated = (
       op: 'update',
       label: 'group',
       key: keys.group(group.groupKey),
-      set: { name, groupId: newId, gsi1sk: name, updatedAt: ctx.now, version: group.version + 1 },
+      set: {
+        name,
+        groupId: newId,
+        gsi1sk: name,
+        nameOrder: order,
+        updatedAt: ctx.now,
+        version: group.version + 1,
+      },
       remove: [],
       conditions: [equals('version', group.version), equals('status', 'ACTIVE')],
     },
@@ -86,6 +100,8 @@ export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx:
   const current = view.groups.get(ref.id);
   if (current === undefined) return unknownGroup(ref);
   const { group } = current;
+  // The group got this name after the command was sent: in send order, the name was another's or no one's.
+  if (!sentAfter(sendOrderOf(ctx), group.nameOrder)) return transaction(marker(event, ctx));
   return {
     kind: 'deleteGroup',
     groupKey: group.groupKey,

@@ -8,6 +8,7 @@ import {
   markerItem,
   MEMBER_PREFIX,
   type Item,
+  type SendOrder,
   type UserItem,
 } from '../model';
 import { missingReason, quote, reason, type Reason } from '../reasons';
@@ -64,6 +65,13 @@ export const create = (label: string, item: Item): WriteOp => ({
   item,
   conditions: [absent],
 });
+
+/** The command's place in send order. */
+export const sendOrderOf = (ctx: PlanContext): SendOrder => `${ctx.sentAt}#${ctx.commandId}`;
+
+/** Whether a command at `order` was sent after the one that wrote at `written` (nothing written: yes). */
+export const sentAfter = (order: SendOrder, written: SendOrder | undefined): boolean =>
+  written === undefined || order > written;
 
 /** The bookkeeping fields of a new group or user. */
 export const firstVersion = (ctx: PlanContext) => ({ version: 1, createdAt: ctx.now, updatedAt: ctx.now });

@@ -16,6 +16,8 @@ import {
   leaveGroup,
   marker,
   reject,
+  sendOrderOf,
+  sentAfter,
   transaction,
   unknownGroups,
   unknownUser,
@@ -27,6 +29,9 @@ import {
 type CommandOf<K extends HashedCommand['type']> = Extract<HashedCommand, { type: K }>;
 
 /**
+ * A command naming a user by an email the user got only after the command was sent (created or
+ * changed later) named someone else, or no one, in send order: it changes nothing (`emailOrder`).
+ *
  * The user a command names, if the view holds it under that id. The claim is read before the user
  * item, so a user who moved to another email in between is found through the old claim: that user is
  * not the one named (read skew), and the command names no user.
@@ -48,6 +53,7 @@ export const planUserCreated = (
   ];
   if (reasons.length > 0) return reject(...reasons);
   const userKey = ctx.commandId;
+  const order = sendOrderOf(ctx);
   return transaction(
     marker(event, ctx),
     create('user', {
@@ -58,6 +64,10 @@ export const planUserCreated = (
       name: command.name,
       email: command.email,
       passwordHash: command.passwordHash,
+      nameOrder: order,
+      emailOrder: order,
+      passwordOrder: order,
+      groupsOrder: order,
       ...firstVersion(ctx),
       gsi1pk: LISTS.users,
       gsi1sk: command.email,
@@ -67,7 +77,11 @@ export const planUserCreated = (
   );
 };
 
-/** USER_UPDATED: the user item, an atomic email swap, and the membership changes, in one transaction. */
+/**
+ * USER_UPDATED: the user item, an atomic email swap, and the membership changes, in one transaction.
+ * Each field it gives (name, email, password, groups) is set only if no command sent after it set
+ * that field already: delivered late, it changes what send order would have left, and nothing else.
+ */
 export const planUserUpdated = (
   event: CommandEvent,
   command: CommandOf<'USER_UPDATED'>,
@@ -77,22 +91,38 @@ export const planUserUpdated = (
   const named = namedUser(view, command.user);
   if (named === undefined) return unknownUser(command.user.label);
   const { user, memberships } = named;
+  const order = sendOrderOf(ctx);
+  if (!sentAfter(order, user.emailOrder)) return transaction(marker(event, ctx));
+  const takes = {
+    name: command.name !== undefined && sentAfter(order, user.nameOrder),
+    email: command.email !== undefined && sentAfter(order, user.emailOrder),
+    password: command.passwordHash !== undefined && sentAfter(order, user.passwordOrder),
+    groups: command.groups !== undefined && sentAfter(order, user.groupsOrder),
+  };
+  // Every field it gives was set by a command sent after it: in send order, overwritten.
+  if (!Object.values(takes).some(Boolean)) return transaction(marker(event, ctx));
   const newEmail =
-    command.email !== undefined && userIdOf(command.email) !== user.userId ? command.email : undefined;
+    takes.email && command.email !== undefined && userIdOf(command.email) !== user.userId
+      ? command.email
+      : undefined;
   const newUserId = newEmail === undefined ? user.userId : userIdOf(newEmail);
+  const groups = takes.groups ? (command.groups ?? []) : [];
   const reasons = [
     ...(newEmail !== undefined && view.emails.has(newUserId) ? [emailTaken(newEmail)] : []),
-    ...unknownGroups(command.groups ?? [], view),
+    ...unknownGroups(groups, view),
   ];
   if (reasons.length > 0) return reject(...reasons);
 
   const set: Record<string, string | number> = { updatedAt: ctx.now, version: user.version + 1 };
-  if (command.name !== undefined) set['name'] = command.name;
-  if (command.passwordHash !== undefined) set['passwordHash'] = command.passwordHash;
+  if (takes.name && command.name !== undefined) Object.assign(set, { name: command.name, nameOrder: order });
+  if (takes.password && command.passwordHash !== undefined)
+    Object.assign(set, { passwordHash: command.passwordHash, passwordOrder: order });
+  if (takes.email) set['emailOrder'] = order;
+  if (takes.groups) set['groupsOrder'] = order;
   if (newEmail !== undefined) Object.assign(set, { email: newEmail, userId: newUserId, gsi1sk: newEmail });
-  const target = knownGroups(command.groups ?? [], view);
+  const target = knownGroups(groups, view);
   const targetKeys = new Set(target.map((r) => r.group.groupKey));
-  const removals = command.groups === undefined ? [] : memberships.filter((k) => !targetKeys.has(k));
+  const removals = takes.groups ? memberships.filter((k) => !targetKeys.has(k)) : [];
   const additions = target.filter((r) => !memberships.includes(r.group.groupKey));
   return transaction(
     marker(event, ctx),
@@ -117,6 +147,7 @@ export const planUserDeleted = (event: CommandEvent, ref: Ref, view: View, ctx: 
   const named = namedUser(view, ref);
   if (named === undefined) return unknownUser(ref.label);
   const { user, memberships } = named;
+  if (!sentAfter(sendOrderOf(ctx), user.emailOrder)) return transaction(marker(event, ctx));
   return transaction(
     marker(event, ctx),
     {

@@ -1,0 +1,171 @@
+/**
+ * Send order on the default mode: commands that touch one entity, delivered in any order, leave what
+ * sending them one by one leaves (last writer wins by send time, per field). Pure: the domain over
+ * the in-memory store, commands re-tried while they wait for an entity, as the settle window does.
+ */
+import fc from 'fast-check';
+import * as E from 'fp-ts/Either';
+import { applyCommand, type Outcome } from '../../../src/domain/apply';
+import type { HashedCommand } from '../../../src/domain/commands';
+import type { CommandEvent } from '../../../src/domain/events';
+import { EVENT_SCHEMA } from '../../../src/domain/events';
+import { userIdOf } from '../../../src/domain/ids';
+import { keys, type UserItem } from '../../../src/domain/model';
+import { groupRef, userRef } from '../../support/builders';
+import { FakeDirectoryStore } from '../../support/fakes';
+
+const T0 = Date.parse('2026-11-30T10:00:00.000Z');
+const GROUPS = ['Red', 'Green', 'Blue'] as const;
+const EMAIL = 'ana@example.com';
+
+/** A command sent `second` seconds after T0, with an id that says where it stands in send order. */
+const sent = (second: number, command: HashedCommand): CommandEvent => ({
+  schema: EVENT_SCHEMA,
+  commandId: `cmd-${String(second).padStart(3, '0')}`,
+  sentAt: new Date(T0 + second * 1000).toISOString(),
+  command,
+});
+
+const apply = async (
+  store: FakeDirectoryStore,
+  event: CommandEvent,
+  windowOpen: boolean,
+): Promise<Outcome> => {
+  const result = await applyCommand(
+    store,
+    () => new Date(T0 + 60_000).toISOString(),
+    async () => undefined,
+    () => true,
+    () => (windowOpen ? 1 : undefined),
+  )(event)();
+  if (E.isLeft(result)) throw result.left;
+  return result.right;
+};
+
+/**
+ * Delivers events in the given order; one that waits for an entity goes to the back of the line and
+ * is tried again, until only waiting ones are left: then the window closes and they are decided.
+ */
+const deliver = async (store: FakeDirectoryStore, events: readonly CommandEvent[]) => {
+  let line = [...events];
+  while (line.length > 0) {
+    const waiting: CommandEvent[] = [];
+    for (const event of line) if ((await apply(store, event, true)).kind === 'waiting') waiting.push(event);
+    if (waiting.length === line.length) {
+      for (const event of waiting) await apply(store, event, false);
+      return;
+    }
+    line = waiting;
+  }
+};
+
+/** What a reader sees of the user: fields and group names, or nothing. */
+const userState = (store: FakeDirectoryStore) => {
+  const claim = store.get(keys.email(userIdOf(EMAIL)));
+  if (claim === undefined) return null;
+  const user = store.get(keys.user(String(claim['userKey']))) as UserItem | undefined;
+  if (user === undefined) return null;
+  const groupNames = store
+    .ofType('MEMBERSHIP')
+    .filter((m) => m['userKey'] === user.userKey)
+    .map((m) => String(store.get(keys.group(String(m['groupKey'])))?.['name']))
+    .sort();
+  return { name: user.name, email: user.email, passwordHash: user.passwordHash, groups: groupNames };
+};
+
+/** A store with the three groups and the user, created before anything else is sent. */
+const seeded = async () => {
+  const store = new FakeDirectoryStore();
+  await deliver(store, [
+    ...GROUPS.map((name, i) => sent(i, { type: 'GROUP_CREATED', name })),
+    sent(5, {
+      type: 'USER_CREATED',
+      name: 'Ana',
+      email: EMAIL,
+      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$initial',
+      groups: [groupRef('Red')],
+    }),
+  ]);
+  return store;
+};
+
+const update = fc.record(
+  {
+    name: fc.constantFrom('Ana Paula', 'Ana Souza', 'A. P. Souza'),
+    passwordHash: fc
+      .constantFrom('one', 'two', 'three')
+      .map((p) => `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${p}`),
+    groups: fc.subarray([...GROUPS]).map((names) => names.map(groupRef)),
+  },
+  { requiredKeys: [] },
+);
+
+test('updates of one user, delivered in any order, leave the fields send order leaves', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(update, { minLength: 2, maxLength: 6 }),
+      fc.boolean(),
+      fc.infiniteStream(fc.nat()),
+      async (updates, deleteLast, shuffle) => {
+        const events = [
+          ...updates.map((u, i) => sent(10 + i, { type: 'USER_UPDATED', user: userRef(EMAIL), ...u })),
+          ...(deleteLast ? [sent(30, { type: 'USER_DELETED', user: userRef(EMAIL) })] : []),
+        ];
+        const inOrder = await seeded();
+        await deliver(inOrder, events);
+        const draws = [...shuffle.take(events.length)];
+        const shuffled = events
+          .map((e, i) => ({ e, k: draws[i] ?? 0 }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.e);
+        const reordered = await seeded();
+        await deliver(reordered, shuffled);
+        expect(userState(reordered)).toEqual(userState(inOrder));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('an update delivered after a later one of the same field is applied without overwriting it', async () => {
+  const store = await seeded();
+  const later = sent(20, { type: 'USER_UPDATED', user: userRef(EMAIL), name: 'Later' });
+  const earlier = sent(10, { type: 'USER_UPDATED', user: userRef(EMAIL), name: 'Earlier', groups: [] });
+  expect(await apply(store, later, true)).toEqual({ kind: 'applied' });
+  expect(await apply(store, earlier, true)).toEqual({ kind: 'applied' });
+  // The name is the later one's; the groups, which the later one did not give, are the earlier one's.
+  expect(userState(store)).toMatchObject({ name: 'Later', groups: [] });
+});
+
+test('a deletion sent before a user was created does not delete it', async () => {
+  const store = new FakeDirectoryStore();
+  const deletion = sent(10, { type: 'USER_DELETED', user: userRef(EMAIL) });
+  const creation = sent(20, {
+    type: 'USER_CREATED',
+    name: 'Ana',
+    email: EMAIL,
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$x',
+    groups: [],
+  });
+  expect((await apply(store, deletion, true)).kind).toBe('waiting');
+  expect(await apply(store, creation, true)).toEqual({ kind: 'applied' });
+  expect(await apply(store, deletion, true)).toEqual({ kind: 'applied' });
+  expect(userState(store)).toMatchObject({ name: 'Ana' });
+});
+
+test('a group rename or deletion sent before the group got its name or was created leaves it alone', async () => {
+  const store = new FakeDirectoryStore();
+  await deliver(store, [sent(1, { type: 'GROUP_CREATED', name: 'Old' })]);
+  await deliver(store, [sent(20, { type: 'GROUP_UPDATED', group: groupRef('Old'), name: 'New' })]);
+  // Sent at 10, before the group got the name "New" (at 20): in send order it named no group.
+  expect(
+    await apply(store, sent(10, { type: 'GROUP_UPDATED', group: groupRef('New'), name: 'Stale' }), true),
+  ).toEqual({
+    kind: 'applied',
+  });
+  expect(await apply(store, sent(15, { type: 'GROUP_DELETED', group: groupRef('New') }), true)).toEqual({
+    kind: 'applied',
+  });
+  const groups = store.ofType('GROUP').map((g) => [g['name'], g['status']]);
+  expect(groups).toEqual([['New', 'ACTIVE']]);
+});
