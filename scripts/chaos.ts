@@ -3,7 +3,8 @@
  * a fresh embedded stack whose workers run under SDK faults, duplicated and delayed deliveries and
  * crashes at random points. Each universe's commands are sent one by one, each after the previous one
  * was applied or rejected; universes run side by side. Every outcome and the final directory are
- * compared with the reference model; one table is printed. Exit code 1 if anything is lost or differs.
+ * compared with the reference model (a command left in a DLQ is redriven first, as an operator would);
+ * one table is printed. Exit code 1 if anything is lost or differs.
  */
 import fc from 'fast-check';
 import { listRejections, readDirectory } from '../src/adapters/dynamodb';
@@ -19,6 +20,7 @@ import { differences, runUniverse } from '../test/support/model-run';
 import { unsafeTestHasher } from '../test/support/unsafe-kdf';
 import { CHAOS_USAGE, parseChaosArgs, type ChaosArgs } from './chaos/args';
 import { startProcessWorkers } from './chaos/processes';
+import { redriveLost } from './chaos/recover';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
 
@@ -92,14 +94,10 @@ const run = async (args: ChaosArgs): Promise<number> => {
       },
       { timeoutMs: 120_000, what: 'the queues to drain', maxDelayMs: 1000 },
     ).catch(() => false);
-    const [state, rejections] = await Promise.all([
-      readDirectory(target.doc, stack.names.table),
-      listRejections(target.doc, stack.names.table),
-    ]);
-    const steps = runs.flatMap((r) => r.steps);
+    const sentSteps = runs.flatMap((r) => r.steps);
     // A dead-lettered message is a copy when its command has an outcome all the same (input: the
     // message id is the command id; cache: the event carries it).
-    const decided = new Set(steps.filter((s) => s.got !== 'LOST').map((s) => s.commandId));
+    const decided = new Set(sentSteps.filter((s) => s.got !== 'LOST').map((s) => s.commandId));
     const where = new Map<string, string>();
     const dlq = await Promise.all(
       (['inputDlq', 'cacheDlq'] as const).map(async (queue) => {
@@ -113,8 +111,15 @@ const run = async (args: ChaosArgs): Promise<number> => {
         return { count: approximateCount, copies };
       }),
     );
+    // A command left without an outcome in a DLQ is redriven, as an operator would.
+    const recovered = await redriveLost(target, runs, 120_000);
+    const [state, rejections] = await Promise.all([
+      readDirectory(target.doc, stack.names.table),
+      listRejections(target.doc, stack.names.table),
+    ]);
+    const steps = recovered.runs.flatMap((r) => r.steps);
     // A lost command says where it is: in a DLQ (and why), or nowhere.
-    const found = runs.flatMap((r) =>
+    const found = recovered.runs.flatMap((r) =>
       differences(r, state, rejections).map((line) => {
         const step = r.steps.find((s, i) => s.got === 'LOST' && line.startsWith(`#${i} `));
         return step === undefined ? line : `${line} (${where.get(step.commandId) ?? 'in no DLQ'})`;
@@ -150,6 +155,7 @@ const run = async (args: ChaosArgs): Promise<number> => {
       ['applied', String(steps.filter((s) => s.got === 'APPLIED').length)],
       ['rejected', String(steps.filter((s) => s.got === 'REJECTED').length)],
       ['in a DLQ', dlqText],
+      ['dead-lettered commands redriven', String(recovered.redriven)],
       ['lost', String(lost)],
       ['differences from the model', String(found.length)],
     ];
