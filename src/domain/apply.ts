@@ -7,6 +7,7 @@ import {
   planCommand,
   planGroupDeletionFinish,
   planMembershipSweep,
+  sendOrderOf,
   sweepLabel,
   type PlanContext,
 } from './planner';
@@ -162,7 +163,7 @@ export const applyCommand =
     const attempt = (n: number): TE.TaskEither<Error, Outcome> => {
       const ctx: PlanContext = { commandId: event.commandId, sentAt: event.sentAt, now: now() };
       return pipe(
-        store.load(lookupFor(event.command)),
+        store.load({ ...lookupFor(event.command), order: sendOrderOf(ctx) }),
         TE.map((view) => planCommand(event, view, ctx)),
         TE.chain((plan) => {
           if (plan.kind === 'reject') {

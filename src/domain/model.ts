@@ -78,7 +78,15 @@ export const keys = {
     sk: `${PREFIX.member}${groupKey}`,
   }),
   command: (commandId: string): Key => ({ pk: `${PREFIX.command}${commandId}`, sk: 'COMMAND' }),
+  /** A group name's or an email's history entry, beside its claim, by when it was given up (and got). */
+  former: (claim: Key, span: string): Key => ({
+    pk: claim.pk,
+    sk: `${FORMER_PREFIX}${span}`,
+  }),
 };
+
+/** Sort-key prefix of a claim's history entries. */
+export const FORMER_PREFIX = 'WAS#';
 
 /** The public group id a name claim's key holds. */
 export const groupIdOfClaim = (claim: GroupNameItem): string => claim.pk.slice(PREFIX.groupName.length);
@@ -150,6 +158,8 @@ export interface UserItem extends Key {
   /** Send order of the last command that set each field (creation sets them all). */
   readonly nameOrder?: SendOrder;
   readonly emailOrder?: SendOrder;
+  /** Send order of the command that gave the user its current email (creation or a change to another). */
+  readonly emailSince?: SendOrder;
   readonly passwordOrder?: SendOrder;
   readonly groupsOrder?: SendOrder;
   readonly version: number;
@@ -198,12 +208,37 @@ export interface CommandItem extends Key {
   readonly gsi1sk?: string;
 }
 
+/**
+ * A group name or an email that an entity held until a command took it away (a rename, an email
+ * change, a deletion), kept beside the claim: a command sent while the entity held it, delivered
+ * after, still finds what it named. `claimedOrder` to `retiredOrder` is when the entity held it.
+ */
+export interface FormerClaimItem extends Key {
+  readonly type: 'FORMER';
+  /** The group key or user key that held it. */
+  readonly entityKey: string;
+  /** Absent when the holder got it before send order was kept: since always. */
+  readonly claimedOrder?: SendOrder;
+  readonly retiredOrder: SendOrder;
+  readonly retiredAs: 'renamed' | 'deleted';
+  readonly expiresAt: number;
+}
+
 /** Any item of the table. */
 export type Item =
-  GroupItem | GroupNameItem | GroupCanonicalItem | UserItem | EmailItem | MembershipItem | CommandItem;
+  | GroupItem
+  | GroupNameItem
+  | GroupCanonicalItem
+  | UserItem
+  | EmailItem
+  | MembershipItem
+  | CommandItem
+  | FormerClaimItem;
 
 /** How long a marker of an applied command is kept: longer than a message can live in a DLQ (14 days). */
 export const MARKER_TTL_SECONDS = 15 * 24 * 3600;
+/** How long a claim's history entry is kept: as long as a marker, so a redriven command still finds what it named. */
+export const FORMER_TTL_SECONDS = 15 * 24 * 3600;
 /** How long a rejection record is kept. */
 export const REJECTION_TTL_SECONDS = 30 * 24 * 3600;
 

@@ -12,6 +12,7 @@ import { planUserCreated, planUserDeleted, planUserUpdated } from './plans/user'
 import type { Lookup, View } from './store';
 
 export { planGroupDeletionFinish, planMembershipSweep, sweepLabel } from './plans/group';
+export { sendOrderOf } from './plans/ops';
 export type { Plan, PlanContext } from './plans/ops';
 
 /** The reads a command needs. */

@@ -6,10 +6,12 @@ import type { TaskEither } from 'fp-ts/TaskEither';
 import type {
   CommandItem,
   EmailItem,
+  FormerClaimItem,
   GroupCanonicalItem,
   GroupItem,
   GroupNameItem,
   Key,
+  SendOrder,
   UserItem,
 } from './model';
 import type { WriteOp } from './writes';
@@ -24,6 +26,18 @@ export interface Lookup {
   readonly emailIds: readonly string[];
   /** The user the command names: its claim, item and memberships are read. */
   readonly userId?: string;
+  /**
+   * The command's send order. A group id or user id with no holder now, or one that got it after
+   * this order, is looked up in its claim's history too: who held it at that order.
+   */
+  readonly order?: SendOrder;
+}
+
+/** What a group name named at the command's send order, when another group, or none, has it now. */
+export interface FormerGroup {
+  readonly former: FormerClaimItem;
+  /** The group that held it, if it still exists and is active (renamed since). */
+  readonly group?: GroupItem;
 }
 
 /** An active group found through its name claim. */
@@ -36,6 +50,8 @@ export interface GroupRecord {
 export interface UserRecord {
   readonly user: UserItem;
   readonly memberships: readonly string[];
+  /** Found through the claim's history: the user held the email at the command's send order. */
+  readonly formerly?: FormerClaimItem;
 }
 
 /** A consistent read of what a command needs: the planner's whole input besides the command. */
@@ -47,7 +63,32 @@ export interface View {
   /** Email claims by public user id. */
   readonly emails: ReadonlyMap<string, EmailItem>;
   readonly user?: UserRecord;
+  /** Group ids whose history covers the command's send order (see `Lookup.order`). */
+  readonly formerGroups?: ReadonlyMap<string, FormerGroup>;
+  /** The history entry of the user id, when the user that held it then was deleted since. */
+  readonly formerUser?: FormerClaimItem;
 }
+
+/**
+ * Whether a claim's current holder, which got it at `claimedOrder`, held it already at a send order.
+ * An entity written before send order was kept (no `claimedOrder`) held it since always.
+ */
+export const heldAt = (claimedOrder: SendOrder | undefined, order: SendOrder): boolean =>
+  claimedOrder === undefined || order > claimedOrder;
+
+/**
+ * The history entry that covers a send order: the entity that held the claim then, if it gave it up
+ * since. Entries never overlap for one claim (a claim has one holder at a time).
+ */
+export const coveringFormer = (
+  entries: readonly FormerClaimItem[],
+  order: SendOrder | undefined,
+): FormerClaimItem | undefined =>
+  order === undefined
+    ? undefined
+    : [...entries]
+        .sort((a, b) => (a.retiredOrder < b.retiredOrder ? -1 : 1))
+        .find((e) => e.retiredOrder > order && (e.claimedOrder === undefined || e.claimedOrder < order));
 
 /** The result of one transaction: done, or cancelled with the labels of the operations whose condition failed. */
 export type TransactResult =

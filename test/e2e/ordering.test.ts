@@ -105,6 +105,72 @@ test('two updates of one user delivered out of send order leave what send order 
   );
 }, 60_000);
 
+test('a user joining a group by the name it had when sent, delivered after a later rename, joins the renamed group', async () => {
+  const group = await send({
+    entityType: 'GROUP',
+    eventType: 'GROUP_CREATED',
+    eventData: { name: 'History Old' },
+  });
+  expect((await waitForOutcome(t.target.doc, t.stack.names.table, group)).status).toBe('APPLIED');
+  // Sent first but held back 3 s by the queue: the rename sent next is applied before it.
+  const user = await sendMessage(
+    t.target.sqs,
+    t.stack.queueUrls.input,
+    JSON.stringify({
+      entityType: 'USER',
+      eventType: 'USER_CREATED',
+      eventData: { name: 'Histo', email: 'histo@example.com', password: 'pw-histo', groups: ['History Old'] },
+    }),
+    3,
+  );
+  const rename = await send({
+    entityType: 'GROUP',
+    eventType: 'GROUP_UPDATED',
+    eventData: { currentName: 'History Old', name: 'History New' },
+  });
+  const [renamed, created] = await Promise.all(
+    [rename, user].map((id) => waitForOutcome(t.target.doc, t.stack.names.table, id)),
+  );
+  expect([renamed?.status, created?.status]).toEqual(['APPLIED', 'APPLIED']);
+  expect(Date.parse(created?.at ?? '')).toBeGreaterThan(Date.parse(renamed?.at ?? ''));
+  expect((await stateOf(t)).users).toContainEqual(
+    expect.objectContaining({ email: 'histo@example.com', groups: ['History New'] }),
+  );
+}, 60_000);
+
+test('an update naming a user by the email it had when sent, delivered after a later email change, still applies', async () => {
+  const created = await send({
+    entityType: 'USER',
+    eventType: 'USER_CREATED',
+    eventData: { name: 'Mover', email: 'mover@example.com', password: 'pw-mover', groups: [] },
+  });
+  expect((await waitForOutcome(t.target.doc, t.stack.names.table, created)).status).toBe('APPLIED');
+  const rename = await sendMessage(
+    t.target.sqs,
+    t.stack.queueUrls.input,
+    JSON.stringify({
+      entityType: 'USER',
+      eventType: 'USER_UPDATED',
+      eventData: { email: 'mover@example.com', name: 'Mover Renamed' },
+    }),
+    3,
+  );
+  const move = await send({
+    entityType: 'USER',
+    eventType: 'USER_UPDATED',
+    eventData: { email: 'mover@example.com', newEmail: 'moved@example.com' },
+  });
+  const outcomes = await Promise.all(
+    [move, rename].map((id) => waitForOutcome(t.target.doc, t.stack.names.table, id)),
+  );
+  expect(outcomes.map((o) => o.status)).toEqual(['APPLIED', 'APPLIED']);
+  const users = (await stateOf(t)).users;
+  expect(users).toContainEqual(
+    expect.objectContaining({ email: 'moved@example.com', name: 'Mover Renamed' }),
+  );
+  expect(users.map((u) => u.email)).not.toContain('mover@example.com');
+}, 60_000);
+
 test('a command whose entity never comes is rejected once the window has passed, with its reason', async () => {
   const stack = await startTestStack({
     hasher: unsafeTestHasher(),

@@ -88,10 +88,16 @@ export const groupRef = (name: string) => ({ id: groupIdOf(name), label: name })
 export const userRef = (email: string) => ({ id: userIdOf(email), label: email });
 
 let counter = 0;
-/** A published event around a command, with a fresh command id. */
-export const eventOf = (command: HashedCommand, commandId = `cmd-${++counter}`): CommandEvent => ({
-  schema: EVENT_SCHEMA,
-  commandId,
-  sentAt: '2026-11-30T00:00:00.000Z',
-  command,
-});
+/**
+ * A published event around a command, with a fresh command id, sent 1 ms after the previous one
+ * built here: events built one after another are in send order, as a sender waiting for each makes.
+ */
+export const eventOf = (command: HashedCommand, commandId?: string): CommandEvent => {
+  counter += 1;
+  return {
+    schema: EVENT_SCHEMA,
+    commandId: commandId ?? `cmd-${counter}`,
+    sentAt: new Date(Date.parse('2026-11-30T00:00:00.000Z') + counter).toISOString(),
+    command,
+  };
+};

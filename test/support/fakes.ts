@@ -10,6 +10,7 @@ import type { TaskEither } from 'fp-ts/TaskEither';
 import type { Publication } from '../../src/adapters/sns';
 import {
   canonicalIdOfClaim,
+  FORMER_PREFIX,
   groupIdOfClaim,
   groupMembersPartition,
   keys,
@@ -18,6 +19,7 @@ import {
   userIdOfClaim,
   type CommandItem,
   type EmailItem,
+  type FormerClaimItem,
   type GroupCanonicalItem,
   type GroupItem,
   type GroupNameItem,
@@ -25,13 +27,17 @@ import {
   type MembershipItem,
   type UserItem,
 } from '../../src/domain/model';
-import type {
-  DirectoryStore,
-  GroupRecord,
-  Lookup,
-  RejectionWrite,
-  TransactResult,
-  View,
+import {
+  coveringFormer,
+  heldAt,
+  type DirectoryStore,
+  type FormerGroup,
+  type GroupRecord,
+  type Lookup,
+  type RejectionWrite,
+  type TransactResult,
+  type UserRecord,
+  type View,
 } from '../../src/domain/store';
 import { MAX_TRANSACTION_ITEMS, type Condition, type WriteOp } from '../../src/domain/writes';
 
@@ -226,14 +232,45 @@ export class FakeDirectoryStore implements DirectoryStore {
       const claim = this.get(keys.email(userId)) as EmailItem | undefined;
       if (claim !== undefined) emails.set(userIdOfClaim(claim), claim);
     }
-    const userClaim = lookup.userId === undefined ? undefined : emails.get(lookup.userId);
-    if (userClaim === undefined) return { groups, canonicalNames, emails };
-    const user = this.get(keys.user(userClaim.userKey)) as UserItem | undefined;
-    if (user === undefined) return { groups, canonicalNames, emails };
-    const memberships = [...this.items.values()]
-      .filter((i) => i.pk === user.pk && i.sk.startsWith(MEMBER_PREFIX))
-      .map((i) => (i as unknown as MembershipItem).groupKey);
-    return { groups, canonicalNames, emails, user: { user, memberships } };
+    const order = lookup.order;
+    const formerOf = (claim: Key) =>
+      [...this.items.values()].filter(
+        (i) => i.pk === claim.pk && i.sk.startsWith(FORMER_PREFIX),
+      ) as unknown as FormerClaimItem[];
+    const formerGroups = new Map<string, FormerGroup>();
+    if (order !== undefined)
+      for (const id of lookup.groupIds) {
+        const holder = groups.get(id);
+        if (holder !== undefined && heldAt(holder.group.nameOrder, order)) continue;
+        const former = coveringFormer(formerOf(keys.groupName(id)), order);
+        if (former === undefined) continue;
+        const group =
+          former.retiredAs === 'renamed'
+            ? (this.get(keys.group(former.entityKey)) as GroupItem | undefined)
+            : undefined;
+        formerGroups.set(id, { former, ...(group?.status === 'ACTIVE' ? { group } : {}) });
+      }
+    const base = { groups, canonicalNames, emails, formerGroups };
+    const recordOf = (userKey: string): UserRecord | undefined => {
+      const user = this.get(keys.user(userKey)) as UserItem | undefined;
+      if (user === undefined) return undefined;
+      const memberships = [...this.items.values()]
+        .filter((i) => i.pk === user.pk && i.sk.startsWith(MEMBER_PREFIX))
+        .map((i) => (i as unknown as MembershipItem).groupKey);
+      return { user, memberships };
+    };
+    if (lookup.userId === undefined) return base;
+    const userClaim = emails.get(lookup.userId);
+    const current = userClaim === undefined ? undefined : recordOf(userClaim.userKey);
+    const named = current?.user.userId === lookup.userId ? current : undefined;
+    const withCurrent = current === undefined ? base : { ...base, user: current };
+    if (order === undefined || (named !== undefined && heldAt(named.user.emailSince, order)))
+      return withCurrent;
+    const former = coveringFormer(formerOf(keys.email(lookup.userId)), order);
+    if (former === undefined) return withCurrent;
+    const moved = former.retiredAs === 'renamed' ? recordOf(former.entityKey) : undefined;
+    if (moved !== undefined) return { ...base, user: { ...moved, formerly: former } };
+    return { ...withCurrent, formerUser: former };
   }
 
   /** Checks every condition, then writes every op or none. An invalid request is an Error. */

@@ -12,12 +12,14 @@ import {
 import * as TE from 'fp-ts/TaskEither';
 import {
   canonicalIdOfClaim,
+  FORMER_PREFIX,
   groupIdOfClaim,
   groupMembersPartition,
   keys,
   TABLE,
   userIdOfClaim,
   type EmailItem,
+  type FormerClaimItem,
   type GroupCanonicalItem,
   type GroupItem,
   type GroupNameItem,
@@ -26,7 +28,16 @@ import {
   type UserItem,
 } from '../../domain/model';
 import { toError } from '../../domain/errors';
-import type { DirectoryStore, GroupRecord, Lookup, TransactResult, View } from '../../domain/store';
+import {
+  coveringFormer,
+  heldAt,
+  type DirectoryStore,
+  type FormerGroup,
+  type GroupRecord,
+  type Lookup,
+  type TransactResult,
+  type View,
+} from '../../domain/store';
 import { absent, type WriteOp } from '../../domain/writes';
 import { pollUntil } from '../poll-until';
 import { getCommandRecord, partitionQuery, queryAll } from './client';
@@ -96,6 +107,31 @@ export const batchGet = async <T>(
   return out;
 };
 
+/** A claim's history entries (a group name's or an email's former holders), strongly consistent. */
+const formerOf = (doc: DynamoDBDocumentClient, tableName: string, claim: Key): Promise<FormerClaimItem[]> =>
+  queryAll<FormerClaimItem>(
+    doc,
+    partitionQuery({ tableName, partition: claim.pk, sortKeyPrefix: FORMER_PREFIX, consistent: true }),
+  );
+
+/** A user's item and the group keys of its memberships (one partition). */
+const userRecordOf = async (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  userKey: string,
+): Promise<{ user: UserItem; memberships: string[] } | undefined> => {
+  const items = await queryAll<UserItem | MembershipItem>(
+    doc,
+    partitionQuery({ tableName, partition: keys.user(userKey).pk, consistent: true }),
+  );
+  const user = items.find((i): i is UserItem => i.type === 'USER');
+  if (user === undefined) return undefined;
+  const memberships = items
+    .filter((i): i is MembershipItem => i.type === 'MEMBERSHIP')
+    .map((m) => m.groupKey);
+  return { user, memberships };
+};
+
 const loadView = async (doc: DynamoDBDocumentClient, tableName: string, lookup: Lookup): Promise<View> => {
   const emailIds = [...lookup.emailIds, ...(lookup.userId === undefined ? [] : [lookup.userId])];
   const claims = await batchGet<GroupNameItem | GroupCanonicalItem | EmailItem>(doc, tableName, [
@@ -120,19 +156,40 @@ const loadView = async (doc: DynamoDBDocumentClient, tableName: string, lookup: 
     const group = groupItems.find((g) => g.groupKey === claim.groupKey && g.status === 'ACTIVE');
     if (group !== undefined) groups.set(groupIdOfClaim(claim), { claim, group });
   }
+  // A name no group has, or one its group got after the command was sent: who had it then?
+  const order = lookup.order;
+  const formerGroups = new Map<string, FormerGroup>();
+  if (order !== undefined)
+    await Promise.all(
+      lookup.groupIds
+        .filter((id) => {
+          const holder = groups.get(id);
+          return holder === undefined || !heldAt(holder.group.nameOrder, order);
+        })
+        .map(async (id) => {
+          const former = coveringFormer(await formerOf(doc, tableName, keys.groupName(id)), order);
+          if (former === undefined) return;
+          const group =
+            former.retiredAs === 'renamed'
+              ? (await batchGet<GroupItem>(doc, tableName, [keys.group(former.entityKey)]))[0]
+              : undefined;
+          formerGroups.set(id, { former, ...(group?.status === 'ACTIVE' ? { group } : {}) });
+        }),
+    );
   const emails = new Map(emailClaims.map((c) => [userIdOfClaim(c), c]));
-  const userClaim = lookup.userId === undefined ? undefined : emails.get(lookup.userId);
-  if (userClaim === undefined) return { groups, canonicalNames, emails };
-  const userItems = await queryAll<UserItem | MembershipItem>(
-    doc,
-    partitionQuery({ tableName, partition: keys.user(userClaim.userKey).pk, consistent: true }),
-  );
-  const user = userItems.find((i): i is UserItem => i.type === 'USER');
-  if (user === undefined) return { groups, canonicalNames, emails };
-  const memberships = userItems
-    .filter((i): i is MembershipItem => i.type === 'MEMBERSHIP')
-    .map((m) => m.groupKey);
-  return { groups, canonicalNames, emails, user: { user, memberships } };
+  const base = { groups, canonicalNames, emails, formerGroups };
+  if (lookup.userId === undefined) return base;
+  const userClaim = emails.get(lookup.userId);
+  const current = userClaim === undefined ? undefined : await userRecordOf(doc, tableName, userClaim.userKey);
+  const named = current?.user.userId === lookup.userId ? current : undefined;
+  if (order === undefined || (named !== undefined && heldAt(named.user.emailSince, order)))
+    return current === undefined ? base : { ...base, user: current };
+  const former = coveringFormer(await formerOf(doc, tableName, keys.email(lookup.userId)), order);
+  if (former === undefined) return current === undefined ? base : { ...base, user: current };
+  const moved =
+    former.retiredAs === 'renamed' ? await userRecordOf(doc, tableName, former.entityKey) : undefined;
+  if (moved !== undefined) return { ...base, user: { ...moved, formerly: former } };
+  return { ...base, ...(current === undefined ? {} : { user: current }), formerUser: former };
 };
 
 /** The DynamoDB implementation of the directory store port. */

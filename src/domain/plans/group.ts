@@ -1,7 +1,7 @@
 /** The write plans of the group commands. */
 import type { CommandEvent } from '../events';
 import { canonicalGroupNameOf, groupIdOf } from '../ids';
-import { keys, LISTS, type Key } from '../model';
+import { keys, LISTS, type GroupItem, type Key } from '../model';
 import type { View } from '../store';
 import { equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 import {
@@ -9,6 +9,7 @@ import {
   canonicalClaimRemoval,
   create,
   firstVersion,
+  formerClaim,
   nameRefusal,
   marker,
   nameClaim,
@@ -23,6 +24,52 @@ import {
   type PlanContext,
   type Ref,
 } from './ops';
+
+/**
+ * Which group a command names, at its send order:
+ * - `holder`: the group that has the name now and had it then;
+ * - `renamed`: the group that had it then and was renamed since (found through the name's history);
+ * - `later`: the group that has it now got it only after the command was sent;
+ * - `gone`: the group that had it then was deleted since;
+ * - `none`: no group, now or then.
+ */
+const namedAt = (
+  view: View,
+  ref: Ref,
+  ctx: PlanContext,
+):
+  | { readonly kind: 'holder' | 'renamed'; readonly group: GroupItem }
+  | { readonly kind: 'later' }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'none' } => {
+  const order = sendOrderOf(ctx);
+  const active = view.groups.get(ref.id);
+  if (active !== undefined && sentAfter(order, active.group.nameOrder))
+    return { kind: 'holder', group: active.group };
+  const former = view.formerGroups?.get(ref.id);
+  if (former !== undefined)
+    return former.former.retiredAs === 'renamed' && former.group !== undefined
+      ? { kind: 'renamed', group: former.group }
+      : { kind: 'gone' };
+  return active === undefined ? { kind: 'none' } : { kind: 'later' };
+};
+
+/** A group's name claim, freed, and its history entry, as the group gives the name up. */
+const nameRetirement = (
+  groupId: string,
+  group: GroupItem,
+  retiredAs: 'renamed' | 'deleted',
+  ctx: PlanContext,
+): WriteOp[] => [
+  nameClaimRemoval(groupId, group.groupKey),
+  formerClaim(
+    keys.groupName(groupId),
+    group.groupKey,
+    { claimedOrder: group.nameOrder, retiredOrder: sendOrderOf(ctx) },
+    retiredAs,
+    ctx,
+  ),
+];
 
 /** GROUP_CREATED: the group (keyed by the command id), its name claim and the marker. */
 export const planGroupCreated = (event: CommandEvent, name: string, view: View, ctx: PlanContext): Plan => {
@@ -59,14 +106,15 @@ export const planGroupUpdated = (
   view: View,
   ctx: PlanContext,
 ): Plan => {
-  const current = view.groups.get(ref.id);
-  if (current === undefined) return unknownGroup(ref);
+  const named = namedAt(view, ref, ctx);
+  if (named.kind === 'none') return unknownGroup(ref);
+  // Renamed or deleted since by a command sent after this one (last writer wins), or the group got
+  // this name only after the command was sent: in send order, overwritten.
+  if (named.kind !== 'holder') return transaction(marker(event, ctx));
   const newId = groupIdOf(name);
   if (newId === ref.id) return transaction(marker(event, ctx));
-  const { group } = current;
+  const { group } = named;
   const order = sendOrderOf(ctx);
-  // The group got this name after the command was sent: in send order, the name was another's or no one's.
-  if (!sentAfter(order, group.nameOrder)) return transaction(marker(event, ctx));
   const refusal = nameRefusal(name, view, group.groupKey);
   if (refusal !== undefined) return reject(refusal);
   const sameCanonical = canonicalGroupNameOf(name) === canonicalGroupNameOf(group.name);
@@ -87,7 +135,7 @@ export const planGroupUpdated = (
       remove: [],
       conditions: [equals('version', group.version), equals('status', 'ACTIVE')],
     },
-    nameClaimRemoval(ref.id, group.groupKey),
+    ...nameRetirement(ref.id, group, 'renamed', ctx),
     nameClaim(newId, group.groupKey, name),
     ...(sameCanonical
       ? []
@@ -97,11 +145,12 @@ export const planGroupUpdated = (
 
 /** GROUP_DELETED, first step: hide the group and free its name; the memberships are swept after. */
 export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx: PlanContext): Plan => {
-  const current = view.groups.get(ref.id);
-  if (current === undefined) return unknownGroup(ref);
-  const { group } = current;
-  // The group got this name after the command was sent: in send order, the name was another's or no one's.
-  if (!sentAfter(sendOrderOf(ctx), group.nameOrder)) return transaction(marker(event, ctx));
+  const named = namedAt(view, ref, ctx);
+  if (named.kind === 'none') return unknownGroup(ref);
+  // Deleted since, or the group got this name only after the command was sent: nothing to delete.
+  if (named.kind === 'gone' || named.kind === 'later') return transaction(marker(event, ctx));
+  // Held the name at the send order (renamed since or not): in send order, deleted then.
+  const { group } = named;
   return {
     kind: 'deleteGroup',
     groupKey: group.groupKey,
@@ -115,7 +164,7 @@ export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx:
         remove: ['gsi1pk', 'gsi1sk'],
         conditions: [equals('version', group.version), equals('status', 'ACTIVE')],
       },
-      nameClaimRemoval(ref.id, group.groupKey),
+      ...nameRetirement(group.groupId, group, 'deleted', ctx),
       canonicalClaimRemoval(group.name, group.groupKey),
     ],
   };

@@ -3,16 +3,21 @@ import type { CommandEvent } from '../events';
 import { canonicalGroupNameOf, groupIdOf } from '../ids';
 import {
   entityTypeOf,
+  expiryOf,
+  FORMER_TTL_SECONDS,
   groupMembersPartition,
   keys,
   markerItem,
   MEMBER_PREFIX,
+  type FormerClaimItem,
+  type GroupItem,
   type Item,
+  type Key,
   type SendOrder,
   type UserItem,
 } from '../model';
 import { missingReason, quote, reason, type Reason } from '../reasons';
-import type { GroupRecord, View } from '../store';
+import type { View } from '../store';
 import { absent, equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 
 /** What to do with a command. */
@@ -82,19 +87,6 @@ export const transaction = (...ops: WriteOp[]): Plan => ({ kind: 'transaction', 
 /** A refusal with its reasons. */
 export const reject = (...reasons: Reason[]): Plan => ({ kind: 'reject', reasons });
 
-/** The reason listing every reference of `refs` that names no active group (none when all are known). */
-export const unknownGroups = (refs: readonly Ref[], view: View): Reason[] => {
-  const missing = refs.filter((r) => !view.groups.has(r.id));
-  return missing.length === 0
-    ? []
-    : [
-        missingReason(
-          'groups',
-          `unknown group${missing.length > 1 ? 's' : ''}: ${missing.map((r) => quote(r.label)).join(', ')}`,
-        ),
-      ];
-};
-
 /** The refusal of a command naming a user that does not exist. */
 export const unknownUser = (label: string): Plan =>
   reject(missingReason('user', `unknown user: ${quote(label)}`));
@@ -125,19 +117,82 @@ export const nameRefusal = (name: string, view: View, self?: string): Reason | u
 export const emailTaken = (email: string): Reason =>
   reason('email', `a user with email ${quote(email)} already exists`);
 
-/** The active groups a list of references names, in order (unknown ones are reported elsewhere). */
-export const knownGroups = (refs: readonly Ref[], view: View): GroupRecord[] =>
-  refs.flatMap((ref) => {
-    const record = view.groups.get(ref.id);
-    return record === undefined ? [] : [record];
-  });
+/**
+ * What a list of group references named at a send order: groups to join (active now, or renamed since
+ * under another name), references to groups deleted since (in send order their membership was swept
+ * with them: dropped, no reason), and references to no group. A name's history wins over its
+ * current holder when it covers the order.
+ */
+export const resolveGroups = (
+  refs: readonly Ref[],
+  view: View,
+  order: SendOrder,
+): {
+  readonly join: readonly GroupItem[];
+  readonly gone: readonly Ref[];
+  readonly missing: readonly Ref[];
+} => {
+  const join: GroupItem[] = [];
+  const gone: Ref[] = [];
+  const missing: Ref[] = [];
+  for (const ref of refs) {
+    const former = view.formerGroups?.get(ref.id);
+    const active = view.groups.get(ref.id);
+    if (former !== undefined && (active === undefined || !sentAfter(order, active.group.nameOrder))) {
+      if (former.former.retiredAs === 'renamed' && former.group !== undefined) join.push(former.group);
+      else gone.push(ref);
+    } else if (active !== undefined) join.push(active.group);
+    else missing.push(ref);
+  }
+  const seen = new Set<string>();
+  return { join: join.filter((g) => !seen.has(g.groupKey) && seen.add(g.groupKey)), gone, missing };
+};
+
+/** The reason listing references that name no group (none when there are none). */
+export const missingGroups = (missing: readonly Ref[]): Reason[] =>
+  missing.length === 0
+    ? []
+    : [
+        missingReason(
+          'groups',
+          `unknown group${missing.length > 1 ? 's' : ''}: ${missing.map((r) => quote(r.label)).join(', ')}`,
+        ),
+      ];
+
+/**
+ * Keeps a name or email in its claim's history when its holder gives it up (renamed, email changed,
+ * deleted), so that commands sent while it held it still find it; expires with the markers.
+ */
+export const formerClaim = (
+  claim: Key,
+  entityKey: string,
+  span: { readonly claimedOrder: SendOrder | undefined; readonly retiredOrder: SendOrder },
+  retiredAs: FormerClaimItem['retiredAs'],
+  ctx: PlanContext,
+): WriteOp => {
+  const { claimedOrder, retiredOrder } = span;
+  return {
+    op: 'put',
+    label: `former:${claim.sk.toLowerCase()}`,
+    item: {
+      ...keys.former(claim, `${retiredOrder}#${claimedOrder ?? ''}`),
+      type: 'FORMER',
+      entityKey,
+      ...(claimedOrder === undefined ? {} : { claimedOrder }),
+      retiredOrder,
+      retiredAs,
+      expiresAt: expiryOf(ctx.now, FORMER_TTL_SECONDS),
+    },
+    conditions: [absent],
+  };
+};
 
 /**
  * Adds a user to a group and counts the member on the group item, asserting inside the transaction
  * that the group is still active under the name the command used (a rename or deletion fails it).
  */
-export const joinGroup = (userKey: string, record: GroupRecord, now: string): WriteOp[] => {
-  const { groupKey, groupId } = record.group;
+export const joinGroup = (userKey: string, group: GroupItem, now: string): WriteOp[] => {
+  const { groupKey, groupId } = group;
   return [
     {
       op: 'update',

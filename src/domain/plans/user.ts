@@ -2,24 +2,25 @@
 import type { HashedCommand } from '../commands';
 import type { CommandEvent } from '../events';
 import { userIdOf } from '../ids';
-import { keys, LISTS } from '../model';
+import { keys, LISTS, type UserItem } from '../model';
 import type { UserRecord, View } from '../store';
 import { equals } from '../writes';
 import {
   create,
   emailClaim,
-  firstVersion,
   emailClaimRemoval,
   emailTaken,
+  firstVersion,
+  formerClaim,
   joinGroup,
-  knownGroups,
   leaveGroup,
   marker,
+  missingGroups,
   reject,
+  resolveGroups,
   sendOrderOf,
   sentAfter,
   transaction,
-  unknownGroups,
   unknownUser,
   type Plan,
   type PlanContext,
@@ -29,15 +30,41 @@ import {
 type CommandOf<K extends HashedCommand['type']> = Extract<HashedCommand, { type: K }>;
 
 /**
- * A command naming a user by an email the user got only after the command was sent (created or
- * changed later) named someone else, or no one, in send order: it changes nothing (`emailOrder`).
- *
- * The user a command names, if the view holds it under that id. The claim is read before the user
- * item, so a user who moved to another email in between is found through the old claim: that user is
- * not the one named (read skew), and the command names no user.
+ * Who a command names, at its send order:
+ * - `user`: the user that held the email then: its current holder (the claim is read before the
+ *   user item, so a user who moved to another email in between is not the one named: read skew), or
+ *   one that moved to another email since (found through the claim's history);
+ * - `gone`: the user that held it then was deleted since, or its holder got it only after the
+ *   command was sent: in send order the command's effect is overwritten, it changes nothing;
+ * - `none`: no one, now or then.
  */
-const namedUser = (view: View, ref: Ref): UserRecord | undefined =>
-  view.user !== undefined && view.user.user.userId === ref.id ? view.user : undefined;
+const namedAt = (
+  view: View,
+  ref: Ref,
+  ctx: PlanContext,
+):
+  | { readonly kind: 'user'; readonly record: UserRecord }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'none' } => {
+  if (view.user?.formerly !== undefined) return { kind: 'user', record: view.user };
+  const current = view.user !== undefined && view.user.user.userId === ref.id ? view.user : undefined;
+  if (current !== undefined && sentAfter(sendOrderOf(ctx), current.user.emailSince))
+    return { kind: 'user', record: current };
+  if (view.formerUser !== undefined || current !== undefined) return { kind: 'gone' };
+  return { kind: 'none' };
+};
+
+/** The email claim of a user and its history entry, as the user gives it up. */
+const emailRetirement = (user: UserItem, retiredAs: 'renamed' | 'deleted', ctx: PlanContext) => [
+  emailClaimRemoval(user),
+  formerClaim(
+    keys.email(user.userId),
+    user.userKey,
+    { claimedOrder: user.emailSince, retiredOrder: sendOrderOf(ctx) },
+    retiredAs,
+    ctx,
+  ),
+];
 
 /** USER_CREATED: the user (keyed by the command id), its email claim, its memberships and the marker. */
 export const planUserCreated = (
@@ -47,13 +74,14 @@ export const planUserCreated = (
   ctx: PlanContext,
 ): Plan => {
   const userId = userIdOf(command.email);
+  const order = sendOrderOf(ctx);
+  const groups = resolveGroups(command.groups, view, order);
   const reasons = [
     ...(view.emails.has(userId) ? [emailTaken(command.email)] : []),
-    ...unknownGroups(command.groups, view),
+    ...missingGroups(groups.missing),
   ];
   if (reasons.length > 0) return reject(...reasons);
   const userKey = ctx.commandId;
-  const order = sendOrderOf(ctx);
   return transaction(
     marker(event, ctx),
     create('user', {
@@ -66,6 +94,7 @@ export const planUserCreated = (
       passwordHash: command.passwordHash,
       nameOrder: order,
       emailOrder: order,
+      emailSince: order,
       passwordOrder: order,
       groupsOrder: order,
       ...firstVersion(ctx),
@@ -73,7 +102,7 @@ export const planUserCreated = (
       gsi1sk: command.email,
     }),
     emailClaim(userId, userKey, command.email),
-    ...knownGroups(command.groups, view).flatMap((record) => joinGroup(userKey, record, ctx.now)),
+    ...groups.join.flatMap((group) => joinGroup(userKey, group, ctx.now)),
   );
 };
 
@@ -88,11 +117,11 @@ export const planUserUpdated = (
   view: View,
   ctx: PlanContext,
 ): Plan => {
-  const named = namedUser(view, command.user);
-  if (named === undefined) return unknownUser(command.user.label);
-  const { user, memberships } = named;
+  const named = namedAt(view, command.user, ctx);
+  if (named.kind === 'none') return unknownUser(command.user.label);
+  if (named.kind === 'gone') return transaction(marker(event, ctx));
+  const { user, memberships } = named.record;
   const order = sendOrderOf(ctx);
-  if (!sentAfter(order, user.emailOrder)) return transaction(marker(event, ctx));
   const takes = {
     name: command.name !== undefined && sentAfter(order, user.nameOrder),
     email: command.email !== undefined && sentAfter(order, user.emailOrder),
@@ -106,10 +135,10 @@ export const planUserUpdated = (
       ? command.email
       : undefined;
   const newUserId = newEmail === undefined ? user.userId : userIdOf(newEmail);
-  const groups = takes.groups ? (command.groups ?? []) : [];
+  const groups = resolveGroups(takes.groups ? (command.groups ?? []) : [], view, order);
   const reasons = [
     ...(newEmail !== undefined && view.emails.has(newUserId) ? [emailTaken(newEmail)] : []),
-    ...unknownGroups(groups, view),
+    ...missingGroups(groups.missing),
   ];
   if (reasons.length > 0) return reject(...reasons);
 
@@ -119,11 +148,11 @@ export const planUserUpdated = (
     Object.assign(set, { passwordHash: command.passwordHash, passwordOrder: order });
   if (takes.email) set['emailOrder'] = order;
   if (takes.groups) set['groupsOrder'] = order;
-  if (newEmail !== undefined) Object.assign(set, { email: newEmail, userId: newUserId, gsi1sk: newEmail });
-  const target = knownGroups(groups, view);
-  const targetKeys = new Set(target.map((r) => r.group.groupKey));
+  if (newEmail !== undefined)
+    Object.assign(set, { email: newEmail, userId: newUserId, gsi1sk: newEmail, emailSince: order });
+  const targetKeys = new Set(groups.join.map((g) => g.groupKey));
   const removals = takes.groups ? memberships.filter((k) => !targetKeys.has(k)) : [];
-  const additions = target.filter((r) => !memberships.includes(r.group.groupKey));
+  const additions = groups.join.filter((g) => !memberships.includes(g.groupKey));
   return transaction(
     marker(event, ctx),
     {
@@ -136,18 +165,18 @@ export const planUserUpdated = (
     },
     ...(newEmail === undefined
       ? []
-      : [emailClaimRemoval(user), emailClaim(newUserId, user.userKey, newEmail)]),
+      : [...emailRetirement(user, 'renamed', ctx), emailClaim(newUserId, user.userKey, newEmail)]),
     ...removals.flatMap((groupKey) => leaveGroup(user.userKey, groupKey)),
-    ...additions.flatMap((record) => joinGroup(user.userKey, record, ctx.now)),
+    ...additions.flatMap((group) => joinGroup(user.userKey, group, ctx.now)),
   );
 };
 
-/** USER_DELETED: the user, its email claim and every membership. */
+/** USER_DELETED: the user, its email claim (kept in the claim's history) and every membership. */
 export const planUserDeleted = (event: CommandEvent, ref: Ref, view: View, ctx: PlanContext): Plan => {
-  const named = namedUser(view, ref);
-  if (named === undefined) return unknownUser(ref.label);
-  const { user, memberships } = named;
-  if (!sentAfter(sendOrderOf(ctx), user.emailOrder)) return transaction(marker(event, ctx));
+  const named = namedAt(view, ref, ctx);
+  if (named.kind === 'none') return unknownUser(ref.label);
+  if (named.kind === 'gone') return transaction(marker(event, ctx));
+  const { user, memberships } = named.record;
   return transaction(
     marker(event, ctx),
     {
@@ -156,7 +185,7 @@ export const planUserDeleted = (event: CommandEvent, ref: Ref, view: View, ctx: 
       key: keys.user(user.userKey),
       conditions: [equals('version', user.version)],
     },
-    emailClaimRemoval(user),
+    ...emailRetirement(user, 'deleted', ctx),
     ...memberships.flatMap((groupKey) => leaveGroup(user.userKey, groupKey)),
   );
 };

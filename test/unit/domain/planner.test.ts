@@ -50,6 +50,7 @@ describe('GROUP_UPDATED (rename)', () => {
       'put marker',
       'update group',
       'delete name:old',
+      'put former:groupname',
       'put name:new',
       'delete canonical:old',
       'put canonical:new',
@@ -112,6 +113,7 @@ describe('group names are unique ignoring case and compatibility forms', () => {
       'put marker',
       'update group',
       'delete name:old',
+      'put former:groupname',
       'put name:new',
     ]);
   });
@@ -130,7 +132,13 @@ describe('GROUP_DELETED', () => {
       viewOf({ groups: [groupRecord('Dev', 'g1')] }),
     );
     expect(p.kind).toBe('deleteGroup');
-    expect(summary(p)).toEqual(['put marker', 'update group', 'delete name:old', 'delete canonical:old']);
+    expect(summary(p)).toEqual([
+      'put marker',
+      'update group',
+      'delete name:old',
+      'put former:groupname',
+      'delete canonical:old',
+    ]);
     expect(opsOf(p)[0]).toMatchObject({ item: { status: 'IN_PROGRESS', groupKey: 'g1' } });
     expect(opsOf(p)[1]).toMatchObject({ set: { status: 'DELETING' }, remove: ['gsi1pk', 'gsi1sk'] });
   });
@@ -206,7 +214,13 @@ describe('USER_UPDATED', () => {
       { type: 'USER_UPDATED', user: userRef('ana@x.io'), email: 'ana@y.io' },
       viewOf({ user, emails: [emailClaim('ana@x.io', 'u1')] }),
     );
-    expect(summary(p)).toEqual(['put marker', 'update user', 'delete email:old', 'put email:new']);
+    expect(summary(p)).toEqual([
+      'put marker',
+      'update user',
+      'delete email:old',
+      'put former:email',
+      'put email:new',
+    ]);
     expect(opsOf(p)[1]).toMatchObject({
       set: { email: 'ana@y.io', userId: userIdOf('ana@y.io'), version: 6 },
       conditions: [{ attribute: 'version', value: 5 }],
@@ -291,6 +305,7 @@ describe('USER_DELETED', () => {
       'put marker',
       'delete user',
       'delete email:old',
+      'put former:email',
       'delete membership:g1',
       'update count:g1',
       'delete membership:g2',

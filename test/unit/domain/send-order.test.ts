@@ -73,6 +73,23 @@ const userState = (store: FakeDirectoryStore) => {
   return { name: user.name, email: user.email, passwordHash: user.passwordHash, groups: groupNames };
 };
 
+/** Every user, as a reader sees them, by email. */
+const usersOf = (store: FakeDirectoryStore) =>
+  store
+    .ofType('USER')
+    .map((u) => u as unknown as UserItem)
+    .map((user) => ({
+      name: user.name,
+      email: user.email,
+      passwordHash: user.passwordHash,
+      groups: store
+        .ofType('MEMBERSHIP')
+        .filter((m) => m['userKey'] === user.userKey)
+        .map((m) => String(store.get(keys.group(String(m['groupKey'])))?.['name']))
+        .sort(),
+    }))
+    .sort((a, b) => a.email.localeCompare(b.email));
+
 /** A store with the three groups and the user, created before anything else is sent. */
 const seeded = async () => {
   const store = new FakeDirectoryStore();
@@ -125,6 +142,100 @@ test('updates of one user, delivered in any order, leave the fields send order l
     ),
     { numRuns: 200 },
   );
+});
+
+test('updates that also move the user to new emails, each naming the user by the email it had then, delivered in any order, leave what send order leaves', async () => {
+  // Each email change goes to an address the user never had: a user leaving an address and taking
+  // it back, or an update giving the email the user has, is not covered (see the README).
+  const change = fc.record(
+    {
+      name: fc.constantFrom('Ana Paula', 'Ana Souza'),
+      moves: fc.boolean(),
+      groups: fc.subarray([...GROUPS]).map((names) => names.map(groupRef)),
+    },
+    { requiredKeys: [] },
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(change, { minLength: 2, maxLength: 6 }),
+      fc.boolean(),
+      fc.infiniteStream(fc.nat()),
+      async (changes, deleteLast, shuffle) => {
+        let current = EMAIL;
+        const events: CommandEvent[] = changes.map(({ moves, ...fields }, i) => {
+          const email = moves === true ? `ana.${i}@example.com` : undefined;
+          const event = sent(10 + i, {
+            type: 'USER_UPDATED',
+            user: userRef(current),
+            ...fields,
+            ...(email === undefined ? {} : { email }),
+          });
+          current = email ?? current;
+          return event;
+        });
+        if (deleteLast) events.push(sent(30, { type: 'USER_DELETED', user: userRef(current) }));
+        const inOrder = await seeded();
+        await deliver(inOrder, events);
+        const draws = [...shuffle.take(events.length)];
+        const shuffled = events
+          .map((e, i) => ({ e, k: draws[i] ?? 0 }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.e);
+        const reordered = await seeded();
+        await deliver(reordered, shuffled);
+        expect(usersOf(reordered)).toEqual(usersOf(inOrder));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('a user joining groups by names they lost later (renamed, deleted) joins the renamed one and skips the deleted one', async () => {
+  const store = await seeded();
+  await deliver(store, [
+    sent(20, { type: 'GROUP_UPDATED', group: groupRef('Red'), name: 'Crimson' }),
+    sent(21, { type: 'GROUP_DELETED', group: groupRef('Green') }),
+  ]);
+  const bruno = sent(10, {
+    type: 'USER_CREATED',
+    name: 'Bruno',
+    email: 'bruno@example.com',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$b',
+    groups: [groupRef('Red'), groupRef('Green'), groupRef('Blue')],
+  });
+  expect(await apply(store, bruno, true)).toEqual({ kind: 'applied' });
+  expect(usersOf(store).find((u) => u.email === 'bruno@example.com')?.groups).toEqual(['Blue', 'Crimson']);
+  // Sent after the rename, the old name names no group: it waits, then is rejected.
+  const late = sent(25, {
+    type: 'USER_CREATED',
+    name: 'Carla',
+    email: 'carla@example.com',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$c',
+    groups: [groupRef('Red')],
+  });
+  expect((await apply(store, late, true)).kind).toBe('waiting');
+});
+
+test('a group deletion by the name it had then, delivered after a later rename, deletes it', async () => {
+  const store = await seeded();
+  await deliver(store, [sent(20, { type: 'GROUP_UPDATED', group: groupRef('Red'), name: 'Crimson' })]);
+  expect(await apply(store, sent(15, { type: 'GROUP_DELETED', group: groupRef('Red') }), true)).toEqual({
+    kind: 'applied',
+  });
+  expect(store.ofType('GROUP').map((g) => g['name'])).not.toContain('Crimson');
+  expect(usersOf(store)[0]?.groups).toEqual([]);
+});
+
+test('an update delivered after a later deletion of its user changes nothing and is not rejected', async () => {
+  const store = await seeded();
+  await deliver(store, [sent(20, { type: 'USER_DELETED', user: userRef(EMAIL) })]);
+  expect(
+    await apply(store, sent(15, { type: 'USER_UPDATED', user: userRef(EMAIL), name: 'Late' }), true),
+  ).toEqual({
+    kind: 'applied',
+  });
+  expect(usersOf(store)).toEqual([]);
+  expect(store.rejections).toEqual([]);
 });
 
 test('an update delivered after a later one of the same field is applied without overwriting it', async () => {
