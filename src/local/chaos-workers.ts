@@ -16,6 +16,8 @@ export interface ChaosOptions extends Omit<WorkerOptions, 'handlerPlugins'> {
   readonly duplicateRate: number;
   readonly delayRate: number;
   readonly maxDelayMs: number;
+  /** False: only publishes are duplicated, never received messages (FIFO queues; default true). */
+  readonly duplicateReceives?: boolean;
   /** Seed of every random choice; each incarnation of the workers derives its own from it. */
   readonly seed: number;
 }
@@ -71,13 +73,20 @@ export const startChaosWorkers = (
   provisioned: Provisioned,
   options: ChaosOptions,
 ): ChaosWorkers => {
-  const { faultRate, duplicateRate, delayRate, maxDelayMs, seed, ...workerOptions } = options;
+  const { faultRate, duplicateRate, delayRate, maxDelayMs, seed, duplicateReceives, ...workerOptions } =
+    options;
   let generation = 0;
   const start = (): Incarnation => {
     const derived = (seed + generation * 7919) >>> 0;
     generation += 1;
     const faults = makeFaultInjector({ rate: faultRate, seed: derived });
-    const delivery = makeDeliveryFaults({ duplicateRate, delayRate, maxDelayMs, seed: derived ^ 0x5bd1e995 });
+    const delivery = makeDeliveryFaults({
+      duplicateRate,
+      delayRate,
+      maxDelayMs,
+      seed: derived ^ 0x5bd1e995,
+      ...(duplicateReceives === undefined ? {} : { duplicateReceives }),
+    });
     const killSwitch = makeKillSwitch();
     const workers = startWorkers(config, provisioned, {
       ...workerOptions,

@@ -25,6 +25,12 @@ export interface DeliveryFaultOptions {
   readonly maxDelayMs: number;
   /** Seed of the pseudo-random choices. */
   readonly seed: number;
+  /**
+   * False: received messages are never handed twice, only publishes are duplicated (default true).
+   * A FIFO queue never hands a message again once it was deleted, let alone behind later messages of
+   * its group, so the ordered mode's tests turn receive duplicates off.
+   */
+  readonly duplicateReceives?: boolean;
 }
 
 /** What a delivery-fault injector did. */
@@ -67,6 +73,7 @@ export const makeDeliveryFaults = (options: DeliveryFaultOptions): DeliveryFault
     if (!(rate >= 0 && rate <= 1)) throw new Error(`the ${name} rate must be from 0 to 1`);
   if (!(options.maxDelayMs >= 0)) throw new Error('the longest delay must be 0 ms or more');
   const random = seededRandom(options.seed);
+  const duplicateReceives = options.duplicateReceives ?? true;
   const held: Held[] = [];
   const counts = { received: 0, redeliveries: 0, duplicatedReceives: 0, duplicatedPublishes: 0, delayed: 0 };
 
@@ -86,7 +93,7 @@ export const makeDeliveryFaults = (options: DeliveryFaultOptions): DeliveryFault
         continue;
       }
       out.push(message);
-      if (draw < options.delayRate + options.duplicateRate) hold(message, true);
+      if (duplicateReceives && draw < options.delayRate + options.duplicateRate) hold(message, true);
     }
     const now = Date.now();
     for (let i = 0; i < held.length && out.length < max;) {

@@ -1,12 +1,13 @@
 /**
  * Runs command sequences of the model-based tests against a real stack, each command sent after the
- * previous one was applied or rejected, and compares what the stack did with the reference model.
- * Shared by the model test and `npm run chaos`.
+ * previous one was applied or rejected (or, on an ordered stack, all sent in a burst), and compares
+ * what the stack did with the reference model. Shared by the model tests and `npm run chaos`.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryState, RejectionView } from '../../src/adapters/dynamodb';
 import { sendMessage } from '../../src/adapters/sqs';
+import type { CommandItem } from '../../src/domain/model';
 import { waitForOutcome } from '../../src/local/client';
 import { bodyOf, type Op } from '../model/commands';
 import { ReferenceModel, type DirectoryJson } from '../model/reference';
@@ -37,6 +38,26 @@ export interface UniverseRun {
   readonly expected: DirectoryJson;
 }
 
+/** A command sent, with what the stack made of it (undefined: no outcome within the wait). */
+export interface Sent {
+  readonly op: Op;
+  readonly commandId: string;
+  readonly outcome: CommandItem | undefined;
+}
+
+/** The run the reference model makes of commands applied in the order given. */
+export const againstModel = (universe: Universe, sent: readonly Sent[]): UniverseRun => {
+  const model = new ReferenceModel();
+  const steps = sent.map(({ op, commandId, outcome }): Step => ({
+    op,
+    commandId,
+    expected: model.apply(op) ? 'APPLIED' : 'REJECTED',
+    got: outcome === undefined ? 'LOST' : outcome.status === 'REJECTED' ? 'REJECTED' : 'APPLIED',
+    reasons: outcome?.reasons ?? [],
+  }));
+  return { universe, steps, expected: model.directory() };
+};
+
 /**
  * Sends the commands one by one, each waited for (bounded polling on its marker) before the next;
  * `afterSend` is called right after each send (to crash workers while the command is in flight).
@@ -47,23 +68,44 @@ export const runUniverse = async (
   ops: readonly Op[],
   options: { readonly timeoutMs: number; readonly afterSend?: (index: number) => void },
 ): Promise<UniverseRun> => {
-  const model = new ReferenceModel();
-  const steps: Step[] = [];
+  const sent: Sent[] = [];
   for (const [index, op] of ops.entries()) {
     const commandId = await sendMessage(target.sqs, target.inputUrl, bodyOf(op));
     options.afterSend?.(index);
     const outcome = await waitForOutcome(target.doc, target.table, commandId, options.timeoutMs).catch(
       () => undefined,
     );
-    steps.push({
-      op,
-      commandId,
-      expected: model.apply(op) ? 'APPLIED' : 'REJECTED',
-      got: outcome === undefined ? 'LOST' : outcome.status === 'REJECTED' ? 'REJECTED' : 'APPLIED',
-      reasons: outcome?.reasons ?? [],
-    });
+    sent.push({ op, commandId, outcome });
   }
-  return { universe, steps, expected: model.directory() };
+  return againstModel(universe, sent);
+};
+
+/**
+ * Sends every command at once, without waiting for any outcome: one SendMessage after another, so
+ * on a FIFO queue (one message group) the group's order is the send order; then waits (bounded
+ * polling, `timeoutMs` for them all) for each outcome. The model applies the commands in send order.
+ * `afterSend` is called right after each send (to crash workers mid-burst).
+ */
+export const runBurst = async (
+  target: RunTarget,
+  universe: Universe,
+  ops: readonly Op[],
+  options: { readonly timeoutMs: number; readonly afterSend?: (index: number) => void },
+): Promise<{ readonly run: UniverseRun; readonly sent: readonly Sent[] }> => {
+  const ids: string[] = [];
+  for (const [index, op] of ops.entries()) {
+    ids.push(await sendMessage(target.sqs, target.inputUrl, bodyOf(op)));
+    options.afterSend?.(index);
+  }
+  const deadline = Date.now() + options.timeoutMs;
+  const sent: Sent[] = [];
+  for (const [index, op] of ops.entries()) {
+    const commandId = ids[index] as string;
+    const left = Math.max(0, deadline - Date.now());
+    const outcome = await waitForOutcome(target.doc, target.table, commandId, left).catch(() => undefined);
+    sent.push({ op, commandId, outcome });
+  }
+  return { run: againstModel(universe, sent), sent };
 };
 
 /** The part of a directory that belongs to a universe. */

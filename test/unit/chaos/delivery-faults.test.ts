@@ -47,6 +47,28 @@ test('a duplicated message is handed again, whole, in a later receive, and count
   });
 });
 
+test('without receive duplicates (FIFO queues), received messages are handed once and publishes still twice', async () => {
+  const faults = makeDeliveryFaults({
+    duplicateRate: 1,
+    delayRate: 0,
+    maxDelayMs: 0,
+    seed: 1,
+    duplicateReceives: false,
+  });
+  const middleware = middlewareOf(faults.plugin);
+  const handler = middleware(receiver([[message('a'), message('b')]]), {
+    commandName: 'ReceiveMessageCommand',
+  });
+  expect(await receive(handler)).toEqual(['a', 'b']);
+  expect(await receive(handler)).toEqual([]);
+  const sent: unknown[] = [];
+  await middleware(async (args) => (sent.push(args.input), { output: {} }), {
+    commandName: 'PublishCommand',
+  })({ input: { n: 1 } });
+  expect(sent).toEqual([{ n: 1 }, { n: 1 }]);
+  expect(faults.counts()).toMatchObject({ received: 2, duplicatedReceives: 0, duplicatedPublishes: 1 });
+});
+
 test('a delayed message is held back, overtaken by later ones, then handed over once', async () => {
   const faults = makeDeliveryFaults({ duplicateRate: 0, delayRate: 1, maxDelayMs: 0, seed: 1 });
   const handler = middlewareOf(faults.plugin)(receiver([[message('a')]]), {
