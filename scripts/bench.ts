@@ -281,7 +281,7 @@ const modesOf = (text: string | undefined, running: Mode | undefined): Mode[] =>
   const asked = text.split(',').map((m) => m.trim());
   for (const m of asked)
     if (!MODES.includes(m as Mode)) throw new Error(`unknown mode ${m} (known: ${MODES.join(', ')})`);
-  const modes = MODES.filter((m) => asked.includes(m));
+  const modes = [...new Set(asked as Mode[])]; // in the order given: that is the order they run in
   if (running !== undefined && modes.length > 1)
     throw new Error(
       `--endpoint benchmarks the one stack running there, in the mode it was started in (${running}): pass --modes ${running}`,

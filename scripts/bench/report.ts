@@ -165,7 +165,7 @@ export const renderPreamble = (current: Results, baseline?: Results): string[] =
   const modes = current.modes ?? ['standard'];
   if (modes.includes('ordered'))
     lines.push(
-      `Modes: ${modes.join(' and ')}${current.mode === 'embedded' ? ', each on a fresh stack' : ''}; ordered = FIFO input queue, topic and cache queue, one message group (total order)${modes.length > 1 ? '; "ordered ÷ standard" compares the two in this run' : ''}; the baseline is standard mode.`,
+      `Modes: ${modes.join(' then ')}${current.mode === 'embedded' ? ', each on a fresh stack' : ''}; ordered = FIFO input queue, topic and cache queue, one message group (total order)${modes.length > 1 ? '; "ordered ÷ standard" compares the two in this run' : ''}; the baseline is standard mode.`,
     );
   if (baseline !== undefined) {
     const same = sizesText(baseline) === sizesText(current);

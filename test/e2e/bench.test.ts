@@ -42,7 +42,7 @@ describe('npm run bench -- --quick (both modes, the default)', () => {
         'ordered ÷ standard',
       ]);
     }
-    expect(stdout).toMatch(/^Modes: standard and ordered, each on a fresh stack;/m);
+    expect(stdout).toMatch(/^Modes: standard then ordered, each on a fresh stack;/m);
     for (const row of ROWS) expect(tableLines.some((l) => l.startsWith(`| ${row} `))).toBe(true);
     expect(tableLines.some((l) => l.startsWith('| peak RSS MB node (bench + handlers) '))).toBe(true);
     expect(tableLines.some((l) => /^\| CPU ms\/cmd python3? moto_server /.test(l))).toBe(true);

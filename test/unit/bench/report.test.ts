@@ -77,7 +77,7 @@ describe('the bench table', () => {
       /\| cmd\/s +\| +40 \| +2 \| +20× \| +10 \| +0\.25× \| +50 \| +n\/a \| +\| +25 \| +0\.5× \|/,
     );
     expect(table).toMatch(/\| latency p50 ms +\| +1,000 \| +n\/a \| +\| +3,000 \| +3× \|/);
-    expect(renderPreamble(both).join('\n')).toMatch(/^Modes: standard and ordered, each on a fresh stack;/m);
+    expect(renderPreamble(both).join('\n')).toMatch(/^Modes: standard then ordered, each on a fresh stack;/m);
     expect(renderPreamble(standard).join('\n')).not.toContain('Modes:');
   });
 
