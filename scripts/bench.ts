@@ -1,23 +1,24 @@
 /**
- * The pipeline benchmark: starts an embedded stack (or uses one at --endpoint), runs the named
- * workloads, and prints ONE table (also written to bench/results/<timestamp>.json), with the moto
- * baseline (bench/baseline-moto.json) beside it.
+ * The pipeline benchmark: per mode (standard, ordered) starts a fresh embedded stack (or uses the one
+ * at --endpoint, in its mode), runs the named workloads, and prints ONE table (also written to
+ * bench/results/<timestamp>.json), with the moto baseline (bench/baseline-moto.json) beside it.
  * Usage: npm run bench -- [--workloads users,groups,big-group] [--users N] [--groups N] [--members N]
- *        [--quick] [--endpoint URL [--stage S] [--region R]] [--results-dir DIR] [--save-baseline]
+ *        [--modes standard,ordered] [--quick] [--endpoint URL [--stage S] [--region R]]
+ *        [--results-dir DIR] [--save-baseline]
  */
 import { parseArgs } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { makeArgon2idHasher } from '../src/adapters/argon2id';
-import { connect } from '../src/local/client';
+import { connect, connectRunning } from '../src/local/client';
 import { startEmbeddedStack, type EmbeddedStack } from '../src/local/stack';
-import { topology } from '../src/local/topology';
+import { MODES, namesFor, topology, type Mode } from '../src/local/topology';
 import { OWASP_ARGON2ID, type PasswordHasher } from '../src/domain/password';
 import { costPerMillion, type Prices } from './bench/cost';
 import { diffCounters, makeMeter, type Counters, type Invocation, type Meter } from './bench/meter';
 import { cpuSnapshot, startRssSampler, stackProcesses } from './bench/procs';
-import { renderPreamble, renderTable, type Metrics, type Results } from './bench/report';
+import { renderPreamble, renderTable, workloadKey, type Metrics, type Results } from './bench/report';
 import { latencySummary, overallRate, quarterRates } from './bench/stats';
 import {
   bigGroupWorkload,
@@ -52,6 +53,7 @@ const { values: args } = parseArgs({
     'results-dir': { type: 'string' },
     baseline: { type: 'string' },
     'timeout-min': { type: 'string' },
+    modes: { type: 'string' },
   },
 });
 const opt = (name: keyof typeof args): string | undefined => {
@@ -265,34 +267,68 @@ const engineOf = (embedded: boolean): string => {
   return found.length > 0 ? found.join('+') : 'unknown';
 };
 
-const main = async (): Promise<void> => {
+/** The mode of the stack running at --endpoint (by which of its input queues exists). */
+const runningMode = async (config: { region: string; endpoint: string }): Promise<Mode> => {
+  const target = await connectRunning(config, stage);
+  target.sqs.destroy();
+  target.doc.destroy();
+  return target.names.mode;
+};
+
+/** The modes to run: --modes, else both embedded, else (--endpoint) the one the stack there runs in. */
+const modesOf = (text: string | undefined, running: Mode | undefined): Mode[] => {
+  if (text === undefined) return running === undefined ? [...MODES] : [running];
+  const asked = text.split(',').map((m) => m.trim());
+  for (const m of asked)
+    if (!MODES.includes(m as Mode)) throw new Error(`unknown mode ${m} (known: ${MODES.join(', ')})`);
+  const modes = [...new Set(asked as Mode[])]; // in the order given: that is the order they run in
+  if (running !== undefined && modes.length > 1)
+    throw new Error(
+      `--endpoint benchmarks the one stack running there, in the mode it was started in (${running}): pass --modes ${running}`,
+    );
+  if (running !== undefined && modes[0] !== running)
+    throw new Error(
+      `--modes ${modes[0] ?? ''}: the stack of stage ${stage} at ${endpoint ?? ''} runs in ${running} mode; pass --modes ${running}`,
+    );
+  return modes;
+};
+
+interface Run {
+  readonly workload: WorkloadName;
+  readonly mode: Mode;
+  readonly run: WorkloadRun<Window>;
+}
+
+/** Runs the selected workloads in one mode: on a fresh embedded stack, or on the stack at --endpoint. */
+const runMode = async (
+  mode: Mode,
+  hasher: PasswordHasher,
+  runId: string,
+): Promise<{ engine: string; runs: Run[] }> => {
   const embedded = endpoint === undefined;
-  const loadAtStart = loadavg()[0] ?? 0;
-  const hasher = makeArgon2idHasher(OWASP_ARGON2ID);
-  progress(`KDF: hashing with ${cpus().length} in flight`);
-  const kdf = await measureKdf(hasher, quick ? 2 : 20);
   const meter = embedded ? makeMeter() : undefined;
   let stack: EmbeddedStack | undefined;
   if (embedded) {
-    progress('starting the embedded stack');
+    progress(`starting the embedded stack (${mode} mode)`);
     stack = await startEmbeddedStack({
       stage,
       region,
+      mode,
       logLevel: 'SILENT',
       handlerPlugins: [meter?.plugin].filter((p) => p !== undefined),
       ...(meter === undefined ? {} : { onInvocation: meter.recordInvocation }),
     });
   }
   const config = stack?.config ?? { region, endpoint: endpoint ?? '' };
-  const target = connect(config, stage);
-  const sender =
-    embedded && meter !== undefined ? connect({ ...config, plugins: [meter.plugin] }, stage).sqs : target.sqs;
+  const names = stack?.names ?? namesFor(stage, mode);
+  const target = connect(config, stage, names);
+  const metered =
+    meter === undefined ? undefined : connect({ ...config, plugins: [meter.plugin] }, stage, names);
   const engine = engineOf(embedded);
-  const runId = Date.now().toString(36);
   try {
     const ctx: WorkloadContext<Window> = {
       target: {
-        sqs: sender,
+        sqs: metered?.sqs ?? target.sqs,
         inputUrl: await target.queueUrl('input'),
         doc: target.doc,
         table: target.names.table,
@@ -315,9 +351,10 @@ const main = async (): Promise<void> => {
         };
       },
     };
-    const runs: [WorkloadName, WorkloadRun<Window>][] = [];
+    const runs: Run[] = [];
     for (const w of WORKLOADS.filter((x) => selected.includes(x))) {
-      progress(`workload ${w}`);
+      const key = workloadKey(w, mode);
+      progress(`workload ${key}`);
       const started = Date.now();
       const run =
         w === 'users'
@@ -325,49 +362,74 @@ const main = async (): Promise<void> => {
           : w === 'groups'
             ? await groupsWorkload(ctx, sizes.groups)
             : await bigGroupWorkload(ctx, sizes.members);
-      runs.push([w, { ...run, extra: { ...run.extra, ...(await dlqDepths(ctx)) } }]);
-      progress(`workload ${w} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      runs.push({ workload: w, mode, run: { ...run, extra: { ...run.extra, ...(await dlqDepths(ctx)) } } });
+      progress(`workload ${key} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
-    const all = runs.map(([, r]) => r.window.counters).filter((c) => c !== undefined);
-    const source =
-      all.length > 0 &&
-      all.every((c) => c.capacityResponses > 0 && c.capacityResponsesWithUnits === c.capacityResponses)
-        ? 'reported'
-        : 'computed';
-    const results: Results = {
-      date: new Date().toISOString(),
-      engine,
-      mode: embedded ? 'embedded' : 'endpoint',
-      node: process.version,
-      cpus: cpus().length,
-      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
-      sizes: Object.fromEntries(
-        selected.map((w) =>
-          w === 'users'
-            ? ['users', sizes.users]
-            : w === 'groups'
-              ? ['groups', sizes.groups]
-              : ['big-group members', sizes.members],
-        ),
-      ),
-      kdf: { ...kdf, hasher: 'makeArgon2idHasher(OWASP_ARGON2ID), src/adapters/argon2id.ts' },
-      writeUnitsSource: source,
-      prices: { recorded: prices.recorded, reReadToday: prices.reReadToday },
-      workloads: Object.fromEntries(runs.map(([w, r]) => [w, metricsOf(r, kdf, w, embedded, source)])),
-    };
-    mkdirSync(resultsDir, { recursive: true });
-    const file = join(resultsDir, `${results.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-    if (flag('save-baseline')) writeFileSync(baselinePath, `${JSON.stringify(results, null, 2)}\n`);
-    const baseline =
-      !flag('save-baseline') && !flag('no-baseline') && existsSync(baselinePath)
-        ? (JSON.parse(readFileSync(baselinePath, 'utf8')) as Results)
-        : undefined;
-    console.log([...renderPreamble(results, baseline), '', renderTable(results, baseline)].join('\n'));
-    progress(`written ${file}`);
+    return { engine, runs };
   } finally {
+    for (const t of [target, metered]) {
+      t?.sqs.destroy();
+      t?.doc.destroy();
+    }
     await stack?.stop();
   }
+};
+
+const main = async (): Promise<void> => {
+  const embedded = endpoint === undefined;
+  const running = embedded ? undefined : await runningMode({ region, endpoint });
+  const modes = modesOf(opt('modes'), running);
+  const loadAtStart = loadavg()[0] ?? 0;
+  const hasher = makeArgon2idHasher(OWASP_ARGON2ID);
+  progress(`KDF: hashing with ${cpus().length} in flight`);
+  const kdf = await measureKdf(hasher, quick ? 2 : 20);
+  const runId = Date.now().toString(36);
+  const byMode = [];
+  for (const mode of modes) byMode.push(await runMode(mode, hasher, runId));
+  const runs = byMode.flatMap((m) => m.runs);
+  // the table puts each workload's modes side by side
+  const rank = (r: Run) => WORKLOADS.indexOf(r.workload) * MODES.length + MODES.indexOf(r.mode);
+  runs.sort((a, b) => rank(a) - rank(b));
+  const all = runs.map((r) => r.run.window.counters).filter((c) => c !== undefined);
+  const source =
+    all.length > 0 &&
+    all.every((c) => c.capacityResponses > 0 && c.capacityResponsesWithUnits === c.capacityResponses)
+      ? 'reported'
+      : 'computed';
+  const results: Results = {
+    date: new Date().toISOString(),
+    engine: byMode[0]?.engine ?? 'unknown',
+    mode: embedded ? 'embedded' : 'endpoint',
+    node: process.version,
+    cpus: cpus().length,
+    loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
+    sizes: Object.fromEntries(
+      selected.map((w) =>
+        w === 'users'
+          ? ['users', sizes.users]
+          : w === 'groups'
+            ? ['groups', sizes.groups]
+            : ['big-group members', sizes.members],
+      ),
+    ),
+    kdf: { ...kdf, hasher: 'makeArgon2idHasher(OWASP_ARGON2ID), src/adapters/argon2id.ts' },
+    writeUnitsSource: source,
+    prices: { recorded: prices.recorded, reReadToday: prices.reReadToday },
+    modes,
+    workloads: Object.fromEntries(
+      runs.map((r) => [workloadKey(r.workload, r.mode), metricsOf(r.run, kdf, r.workload, embedded, source)]),
+    ),
+  };
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${results.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  if (flag('save-baseline')) writeFileSync(baselinePath, `${JSON.stringify(results, null, 2)}\n`);
+  const baseline =
+    !flag('save-baseline') && !flag('no-baseline') && existsSync(baselinePath)
+      ? (JSON.parse(readFileSync(baselinePath, 'utf8')) as Results)
+      : undefined;
+  console.log([...renderPreamble(results, baseline), '', renderTable(results, baseline)].join('\n'));
+  progress(`written ${file}`);
 };
 
 main().catch((error: unknown) => {

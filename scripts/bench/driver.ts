@@ -1,9 +1,11 @@
 /**
  * Sends commands fast and waits for their outcomes: SendMessageBatch of 10 with several batches in
- * flight, then bounded polling of the commands' markers (BatchGetItem, strongly consistent) until
- * every one is APPLIED or REJECTED. A command's latency is its batch's send time -> its marker's `at`.
+ * flight (to a FIFO queue in the ordered mode's message group), then bounded polling of the commands'
+ * markers (BatchGetItem, strongly consistent) until every one is APPLIED or REJECTED. A command's
+ * latency is its batch's send time -> its marker's `at`.
  */
 import { pollUntil } from '../../src/adapters/poll-until';
+import { fifoParameters } from '../../src/adapters/sqs';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys, type CommandItem } from '../../src/domain/model';
@@ -47,7 +49,12 @@ export const sendAll = async (target: DriverTarget, bodies: readonly string[]): 
       const result = await target.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: target.inputUrl,
-          Entries: batch.map((MessageBody, i) => ({ Id: String(i), MessageBody })),
+          // to a FIFO input queue (ordered mode) in the one message group, each with its own dedup id
+          Entries: batch.map((MessageBody, i) => ({
+            Id: String(i),
+            MessageBody,
+            ...fifoParameters(target.inputUrl),
+          })),
         }),
       );
       if ((result.Failed ?? []).length > 0)

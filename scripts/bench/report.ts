@@ -23,6 +23,9 @@ export interface Results {
   /** Which DynamoDB write units the cost uses: reported by the emulator, or computed from item sizes. */
   readonly writeUnitsSource: 'reported' | 'computed';
   readonly prices: { recorded: string; reReadToday: boolean };
+  /** The modes run, each on a fresh stack (absent in results written before there were modes: standard). */
+  readonly modes?: readonly BenchMode[];
+  /** Figures by workload key (`workloadKey`): `users`, `users (ordered)`, ... */
   readonly workloads: Record<string, Metrics>;
 }
 
@@ -85,32 +88,60 @@ const processRows = (results: readonly Results[]): string[] => {
   return [...names].filter((k) => !ROWS.includes(k as (typeof ROWS)[number])).sort();
 };
 
-/** The table: one row per figure, per workload the current value, the baseline's and their ratio. */
-export const renderTable = (current: Results, baseline?: Results): string => {
-  const workloads = Object.keys(current.workloads);
-  const rows = [...ROWS, ...processRows(baseline === undefined ? [current] : [current, baseline])];
-  const header = ['figure'];
-  for (const w of workloads) {
-    header.push(`${w} (${current.engine})`);
-    if (baseline !== undefined) header.push(`${w} (baseline ${baseline.engine})`, '×');
+/** Where a workload's figures ran: standard queues and topic, or FIFO ones in one message group. */
+export type BenchMode = 'standard' | 'ordered';
+
+const ORDERED = ' (ordered)';
+
+/** The key of a workload's figures in `Results.workloads`: its name, with ` (ordered)` in ordered mode. */
+export const workloadKey = (workload: string, mode: BenchMode): string =>
+  mode === 'ordered' ? `${workload}${ORDERED}` : workload;
+
+const ratio = (now: number | null | undefined, then: number | null | undefined): string =>
+  now === null || now === undefined || then === null || then === undefined || then === 0
+    ? ''
+    : `${fmt(now / then)}×`;
+
+interface Column {
+  readonly header: string;
+  readonly cell: (row: string) => string;
+}
+
+/**
+ * The columns of one workload key: a standard one gets the baseline beside it with their ratio; an
+ * ordered one gets its ratio to the standard figure of the same run (`ordered ÷ standard`).
+ */
+const columnsOf = (key: string, current: Results, baseline?: Results): Column[] => {
+  const now = (row: string) => current.workloads[key]?.[row];
+  if (key.endsWith(ORDERED)) {
+    const standard = key.slice(0, -ORDERED.length);
+    const own: Column = {
+      header: `${standard} (ordered, ${current.engine})`,
+      cell: (row) => fmt(now(row)),
+    };
+    if (current.workloads[standard] === undefined) return [own];
+    const then = (row: string) => current.workloads[standard]?.[row];
+    return [own, { header: 'ordered ÷ standard', cell: (row) => ratio(now(row), then(row)) }];
   }
-  const lines = rows.map((row) => {
-    const cells = [row];
-    for (const w of workloads) {
-      const now = current.workloads[w]?.[row];
-      cells.push(fmt(now));
-      if (baseline !== undefined) {
-        const then = baseline.workloads[w]?.[row];
-        cells.push(fmt(then));
-        cells.push(
-          now === null || now === undefined || then === null || then === undefined || then === 0
-            ? ''
-            : `${fmt(now / then)}×`,
-        );
-      }
-    }
-    return cells;
-  });
+  const own: Column = { header: `${key} (${current.engine})`, cell: (row) => fmt(now(row)) };
+  if (baseline === undefined) return [own];
+  const then = (row: string) => baseline.workloads[key]?.[row];
+  return [
+    own,
+    { header: `${key} (baseline ${baseline.engine})`, cell: (row) => fmt(then(row)) },
+    { header: '×', cell: (row) => ratio(now(row), then(row)) },
+  ];
+};
+
+/**
+ * The table: one row per figure; per workload the current value, the baseline's and their ratio, and
+ * in a run of both modes the ordered value and its ratio to the standard one.
+ */
+export const renderTable = (current: Results, baseline?: Results): string => {
+  const rows = [...ROWS, ...processRows(baseline === undefined ? [current] : [current, baseline])];
+  const columns = Object.keys(current.workloads).flatMap((key) => columnsOf(key, current, baseline));
+  const header = ['figure', ...columns.map((c) => c.header)];
+  const lines = rows.map((row) => [row, ...columns.map((c) => c.cell(row))]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
@@ -131,6 +162,11 @@ export const renderPreamble = (current: Results, baseline?: Results): string[] =
     `DynamoDB write units for the cost: ${current.mode === 'endpoint' ? 'not measured (--endpoint: the handlers run elsewhere)' : current.writeUnitsSource === 'reported' ? 'reported by the emulator (ReturnConsumedCapacity)' : 'computed from item sizes as AWS bills them (1 per KB per write, 2 per item in a transaction); the emulator did not report them for every write'}.`,
     `Cost: us-east-1 prices recorded ${current.prices.recorded}${current.prices.reReadToday ? '' : ' (not re-read from aws.amazon.com today: no internet here)'}; Lambda GB-s from the in-process invocation times measured here; KMS $0: SSE-SQS uses an SQS-managed key (the topic's alias/aws/sns data-key calls are not counted).`,
   ];
+  const modes = current.modes ?? ['standard'];
+  if (modes.includes('ordered'))
+    lines.push(
+      `Modes: ${modes.join(' then ')}${current.mode === 'embedded' ? ', each on a fresh stack' : ''}; ordered = FIFO input queue, topic and cache queue, one message group (total order)${modes.length > 1 ? '; "ordered ÷ standard" compares the two in this run' : ''}; the baseline is standard mode.`,
+    );
   if (baseline !== undefined) {
     const same = sizesText(baseline) === sizesText(current);
     lines.push(
