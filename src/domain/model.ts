@@ -160,6 +160,9 @@ export interface UserItem extends Key {
   readonly emailOrder?: SendOrder;
   /** Send order of the command that gave the user its current email (creation or a change to another). */
   readonly emailSince?: SendOrder;
+  /** The email before the last change, and since when the user had it: what undoing that change restores. */
+  readonly previousEmail?: string;
+  readonly previousEmailSince?: SendOrder;
   readonly passwordOrder?: SendOrder;
   readonly groupsOrder?: SendOrder;
   readonly version: number;

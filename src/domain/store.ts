@@ -46,6 +46,12 @@ export interface GroupRecord {
   readonly group: GroupItem;
 }
 
+/** A user holding an email another command claims, and whether the email it had before is unclaimed. */
+export interface EmailHolder {
+  readonly user: UserItem;
+  readonly previousFree: boolean;
+}
+
 /** The user a command names, with the group keys of its memberships. */
 export interface UserRecord {
   readonly user: UserItem;
@@ -65,6 +71,11 @@ export interface View {
   readonly user?: UserRecord;
   /** Group ids whose history covers the command's send order (see `Lookup.order`). */
   readonly formerGroups?: ReadonlyMap<string, FormerGroup>;
+  /**
+   * The users holding the emails a command claims (`emailIds`), when they took them after the
+   * command was sent, each with whether the email it had before is free (see `plans/yield.ts`).
+   */
+  readonly emailHolders?: ReadonlyMap<string, EmailHolder>;
   /** The history entry of the user id, when the user that held it then was deleted since. */
   readonly formerUser?: FormerClaimItem;
 }

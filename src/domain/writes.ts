@@ -18,7 +18,7 @@ export type WriteOp =
       readonly op: 'update';
       readonly label: string;
       readonly key: Key;
-      readonly set: Readonly<Record<string, string | number>>;
+      readonly set: Readonly<Record<string, string | number | readonly string[]>>;
       readonly remove: readonly string[];
       /** Numbers added atomically to attributes (a missing attribute counts as 0). */
       readonly add?: Readonly<Record<string, number>>;

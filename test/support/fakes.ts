@@ -8,6 +8,7 @@ import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import * as E from 'fp-ts/Either';
 import type { TaskEither } from 'fp-ts/TaskEither';
 import type { Publication } from '../../src/adapters/sns';
+import { userIdOf } from '../../src/domain/ids';
 import {
   canonicalIdOfClaim,
   FORMER_PREFIX,
@@ -31,6 +32,7 @@ import {
   coveringFormer,
   heldAt,
   type DirectoryStore,
+  type EmailHolder,
   type FormerGroup,
   type GroupRecord,
   type Lookup,
@@ -250,7 +252,17 @@ export class FakeDirectoryStore implements DirectoryStore {
             : undefined;
         formerGroups.set(id, { former, ...(group?.status === 'ACTIVE' ? { group } : {}) });
       }
-    const base = { groups, canonicalNames, emails, formerGroups };
+    const emailHolders = new Map<string, EmailHolder>();
+    if (order !== undefined)
+      for (const claim of emails.values()) {
+        if (!lookup.emailIds.includes(userIdOfClaim(claim))) continue;
+        const user = this.get(keys.user(claim.userKey)) as UserItem | undefined;
+        if (user?.emailSince === undefined || user.emailSince <= order || user.previousEmail === undefined)
+          continue;
+        const previousFree = this.get(keys.email(userIdOf(user.previousEmail))) === undefined;
+        emailHolders.set(userIdOfClaim(claim), { user, previousFree });
+      }
+    const base = { groups, canonicalNames, emails, formerGroups, emailHolders };
     const recordOf = (userKey: string): UserRecord | undefined => {
       const user = this.get(keys.user(userKey)) as UserItem | undefined;
       if (user === undefined) return undefined;

@@ -28,10 +28,12 @@ import {
   type UserItem,
 } from '../../domain/model';
 import { toError } from '../../domain/errors';
+import { userIdOf } from '../../domain/ids';
 import {
   coveringFormer,
   heldAt,
   type DirectoryStore,
+  type EmailHolder,
   type FormerGroup,
   type GroupRecord,
   type Lookup,
@@ -177,7 +179,21 @@ const loadView = async (doc: DynamoDBDocumentClient, tableName: string, lookup: 
         }),
     );
   const emails = new Map(emailClaims.map((c) => [userIdOfClaim(c), c]));
-  const base = { groups, canonicalNames, emails, formerGroups };
+  // Emails the command claims that a user took after it was sent: that user may have to yield.
+  const emailHolders = new Map<string, EmailHolder>();
+  if (order !== undefined)
+    await Promise.all(
+      emailClaims
+        .filter((c) => lookup.emailIds.includes(userIdOfClaim(c)))
+        .map(async (claim) => {
+          const [user] = await batchGet<UserItem>(doc, tableName, [keys.user(claim.userKey)]);
+          if (user?.emailSince === undefined || user.emailSince <= order || user.previousEmail === undefined)
+            return;
+          const previous = await batchGet(doc, tableName, [keys.email(userIdOf(user.previousEmail))]);
+          emailHolders.set(userIdOfClaim(claim), { user, previousFree: previous.length === 0 });
+        }),
+    );
+  const base = { groups, canonicalNames, emails, formerGroups, emailHolders };
   if (lookup.userId === undefined) return base;
   const userClaim = emails.get(lookup.userId);
   const current = userClaim === undefined ? undefined : await userRecordOf(doc, tableName, userClaim.userKey);

@@ -4,7 +4,7 @@ import type { CommandEvent } from '../events';
 import { userIdOf } from '../ids';
 import { keys, LISTS, type UserItem } from '../model';
 import type { UserRecord, View } from '../store';
-import { equals } from '../writes';
+import { equals, type WriteOp } from '../writes';
 import {
   create,
   emailClaim,
@@ -26,6 +26,7 @@ import {
   type PlanContext,
   type Ref,
 } from './ops';
+import { takeEmailBack } from './yield';
 
 type CommandOf<K extends HashedCommand['type']> = Extract<HashedCommand, { type: K }>;
 
@@ -66,6 +67,21 @@ const emailRetirement = (user: UserItem, retiredAs: 'renamed' | 'deleted', ctx: 
   ),
 ];
 
+/**
+ * The writes that claim an email for a user: a new claim if no one has it, the claim taken back from
+ * a user that took it in a command sent later (`takeEmailBack`), or undefined: taken.
+ */
+const emailClaimFor = (
+  view: View,
+  email: string,
+  userKey: string,
+  ctx: PlanContext,
+): WriteOp[] | undefined => {
+  const userId = userIdOf(email);
+  if (!view.emails.has(userId)) return [emailClaim(userId, userKey, email)];
+  return takeEmailBack(view, email, userKey, sendOrderOf(ctx), ctx);
+};
+
 /** USER_CREATED: the user (keyed by the command id), its email claim, its memberships and the marker. */
 export const planUserCreated = (
   event: CommandEvent,
@@ -76,12 +92,13 @@ export const planUserCreated = (
   const userId = userIdOf(command.email);
   const order = sendOrderOf(ctx);
   const groups = resolveGroups(command.groups, view, order);
+  const userKey = ctx.commandId;
+  const claim = emailClaimFor(view, command.email, userKey, ctx);
   const reasons = [
-    ...(view.emails.has(userId) ? [emailTaken(command.email)] : []),
+    ...(claim === undefined ? [emailTaken(command.email)] : []),
     ...missingGroups(groups.missing),
   ];
-  if (reasons.length > 0) return reject(...reasons);
-  const userKey = ctx.commandId;
+  if (reasons.length > 0 || claim === undefined) return reject(...reasons);
   return transaction(
     marker(event, ctx),
     create('user', {
@@ -101,7 +118,7 @@ export const planUserCreated = (
       gsi1pk: LISTS.users,
       gsi1sk: command.email,
     }),
-    emailClaim(userId, userKey, command.email),
+    ...claim,
     ...groups.join.flatMap((group) => joinGroup(userKey, group, ctx.now)),
   );
 };
@@ -136,11 +153,12 @@ export const planUserUpdated = (
       : undefined;
   const newUserId = newEmail === undefined ? user.userId : userIdOf(newEmail);
   const groups = resolveGroups(takes.groups ? (command.groups ?? []) : [], view, order);
+  const claim = newEmail === undefined ? [] : emailClaimFor(view, newEmail, user.userKey, ctx);
   const reasons = [
-    ...(newEmail !== undefined && view.emails.has(newUserId) ? [emailTaken(newEmail)] : []),
+    ...(newEmail !== undefined && claim === undefined ? [emailTaken(newEmail)] : []),
     ...missingGroups(groups.missing),
   ];
-  if (reasons.length > 0) return reject(...reasons);
+  if (reasons.length > 0 || claim === undefined) return reject(...reasons);
 
   const set: Record<string, string | number> = { updatedAt: ctx.now, version: user.version + 1 };
   if (takes.name && command.name !== undefined) Object.assign(set, { name: command.name, nameOrder: order });
@@ -149,7 +167,14 @@ export const planUserUpdated = (
   if (takes.email) set['emailOrder'] = order;
   if (takes.groups) set['groupsOrder'] = order;
   if (newEmail !== undefined)
-    Object.assign(set, { email: newEmail, userId: newUserId, gsi1sk: newEmail, emailSince: order });
+    Object.assign(set, {
+      email: newEmail,
+      userId: newUserId,
+      gsi1sk: newEmail,
+      emailSince: order,
+      previousEmail: user.email,
+      ...(user.emailSince === undefined ? {} : { previousEmailSince: user.emailSince }),
+    });
   const targetKeys = new Set(groups.join.map((g) => g.groupKey));
   const removals = takes.groups ? memberships.filter((k) => !targetKeys.has(k)) : [];
   const additions = groups.join.filter((g) => !memberships.includes(g.groupKey));
@@ -160,12 +185,10 @@ export const planUserUpdated = (
       label: 'user',
       key: keys.user(user.userKey),
       set,
-      remove: [],
+      remove: newEmail !== undefined && user.emailSince === undefined ? ['previousEmailSince'] : [],
       conditions: [equals('version', user.version)],
     },
-    ...(newEmail === undefined
-      ? []
-      : [...emailRetirement(user, 'renamed', ctx), emailClaim(newUserId, user.userKey, newEmail)]),
+    ...(newEmail === undefined ? [] : [...emailRetirement(user, 'renamed', ctx), ...claim]),
     ...removals.flatMap((groupKey) => leaveGroup(user.userKey, groupKey)),
     ...additions.flatMap((group) => joinGroup(user.userKey, group, ctx.now)),
   );

@@ -280,3 +280,66 @@ test('a group rename or deletion sent before the group got its name or was creat
   const groups = store.ofType('GROUP').map((g) => [g['name'], g['status']]);
   expect(groups).toEqual([['New', 'ACTIVE']]);
 });
+
+describe('an email claimed by a command sent later yields to the one sent first', () => {
+  const withCarla = async () => {
+    const store = await seeded();
+    await deliver(store, [
+      sent(6, {
+        type: 'USER_CREATED',
+        name: 'Carla',
+        email: 'carla@example.com',
+        passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$c',
+        groups: [],
+      }),
+    ]);
+    return store;
+  };
+  const anaMoves = sent(20, {
+    type: 'USER_UPDATED',
+    user: userRef(EMAIL),
+    email: 'souza@example.com',
+    name: 'Souza',
+  });
+  const carlaTakes = sent(30, {
+    type: 'USER_UPDATED',
+    user: userRef('carla@example.com'),
+    email: 'souza@example.com',
+  });
+
+  test('delivered in either order, the directory is what send order leaves, and the later command is rejected', async () => {
+    const inOrder = await withCarla();
+    await deliver(inOrder, [anaMoves, carlaTakes]);
+    const swapped = await withCarla();
+    expect(await apply(swapped, carlaTakes, true)).toEqual({ kind: 'applied' });
+    expect(await apply(swapped, anaMoves, true)).toEqual({ kind: 'applied' });
+    expect(usersOf(swapped)).toEqual(usersOf(inOrder));
+    expect(usersOf(swapped).map((u) => [u.name, u.email])).toEqual([
+      ['Carla', 'carla@example.com'],
+      ['Souza', 'souza@example.com'],
+    ]);
+    const marker = swapped.get(keys.command(carlaTakes.commandId));
+    expect(marker).toMatchObject({
+      status: 'REJECTED',
+      reasons: ['email: a user with email "souza@example.com" already exists'],
+      gsi1pk: 'REJECTIONS',
+    });
+    expect(inOrder.get(keys.command(carlaTakes.commandId))).toMatchObject({
+      status: 'REJECTED',
+      reasons: marker?.['reasons'],
+    });
+  });
+
+  test('a later command that changed more than the email keeps it: the earlier one is refused', async () => {
+    const store = await withCarla();
+    const carlaTakesAndRenames = sent(30, {
+      type: 'USER_UPDATED',
+      user: userRef('carla@example.com'),
+      email: 'souza@example.com',
+      name: 'Carla Souza',
+    });
+    expect(await apply(store, carlaTakesAndRenames, true)).toEqual({ kind: 'applied' });
+    expect(await apply(store, anaMoves, true)).toMatchObject({ kind: 'rejected' });
+    expect(usersOf(store).map((u) => u.email)).toEqual(['ana@example.com', 'souza@example.com']);
+  });
+});
