@@ -8,7 +8,7 @@ import { pollUntil } from '../../src/adapters/poll-until';
 import { sendMessage } from '../../src/adapters/sqs';
 import { waitForOutcome } from '../../src/local/client';
 import { topology } from '../../src/local/topology';
-import { captureOutput, startTestStack, stateOf, type TestStack } from '../support/e2e';
+import { captureOutput, rejectionsOf, startTestStack, stateOf, type TestStack } from '../support/e2e';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 let t: TestStack;
@@ -169,6 +169,49 @@ test('an update naming a user by the email it had when sent, delivered after a l
     expect.objectContaining({ email: 'moved@example.com', name: 'Mover Renamed' }),
   );
   expect(users.map((u) => u.email)).not.toContain('mover@example.com');
+}, 60_000);
+
+test('an email taken by a command sent later goes to the one sent first, and the later one is rejected', async () => {
+  const users = await Promise.all(
+    ['first', 'second'].map((who) =>
+      send({
+        entityType: 'USER',
+        eventType: 'USER_CREATED',
+        eventData: { name: who, email: `${who}@example.com`, password: `pw-${who}`, groups: [] },
+      }),
+    ),
+  );
+  for (const id of users)
+    expect((await waitForOutcome(t.target.doc, t.stack.names.table, id)).status).toBe('APPLIED');
+  // Sent first but held back 3 s by the queue: the second user takes the address in the meantime.
+  const earlier = await sendMessage(
+    t.target.sqs,
+    t.stack.queueUrls.input,
+    JSON.stringify({
+      entityType: 'USER',
+      eventType: 'USER_UPDATED',
+      eventData: { email: 'first@example.com', newEmail: 'wanted@example.com' },
+    }),
+    3,
+  );
+  const later = await send({
+    entityType: 'USER',
+    eventType: 'USER_UPDATED',
+    eventData: { email: 'second@example.com', newEmail: 'wanted@example.com' },
+  });
+  expect((await waitForOutcome(t.target.doc, t.stack.names.table, later)).status).toBe('APPLIED');
+  expect((await waitForOutcome(t.target.doc, t.stack.names.table, earlier)).status).toBe('APPLIED');
+  expect(await waitForOutcome(t.target.doc, t.stack.names.table, later)).toMatchObject({
+    status: 'REJECTED',
+    reasons: ['email: a user with email "wanted@example.com" already exists'],
+  });
+  const state = (await stateOf(t)).users;
+  expect(state).toContainEqual(expect.objectContaining({ name: 'first', email: 'wanted@example.com' }));
+  expect(state).toContainEqual(expect.objectContaining({ name: 'second', email: 'second@example.com' }));
+  // Listed among the rejections, as any refused command is.
+  expect(await rejectionsOf(t, [later])).toEqual([
+    expect.objectContaining({ reasons: ['email: a user with email "wanted@example.com" already exists'] }),
+  ]);
 }, 60_000);
 
 test('a command whose entity never comes is rejected once the window has passed, with its reason', async () => {

@@ -73,6 +73,7 @@ export const takeEmailBack = (
       key: keys.command(later),
       set: {
         status: 'REJECTED',
+        at: ctx.now,
         reasons: [formatReason(emailTaken(user.email))],
         gsi1pk: LISTS.rejections,
         gsi1sk: `${ctx.now}#${later}`,
