@@ -8,23 +8,19 @@
  */
 import fc from 'fast-check';
 import { listRejections, readDirectory } from '../src/adapters/dynamodb';
-import { pollUntil } from '../src/adapters/poll-until';
-import { queueAttributes } from '../src/adapters/sqs';
 import { startChaosWorkers } from '../src/local/chaos-workers';
 import { connect, peekDlq } from '../src/local/client';
 import { FAULT_KINDS, seededRandom } from '../src/local/faults';
 import { startEmbeddedStack } from '../src/local/stack';
 import { opsArbitrary } from '../test/model/commands';
 import { universe } from '../test/model/universe';
-import { differences, runUniverse } from '../test/support/model-run';
+import { differences, queuesDrained, runUniverse } from '../test/support/model-run';
 import { unsafeTestHasher } from '../test/support/unsafe-kdf';
 import { CHAOS_USAGE, parseChaosArgs, type ChaosArgs } from './chaos/args';
 import { startProcessWorkers } from './chaos/processes';
 import { redriveLost } from './chaos/recover';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
-
-const QUEUED = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'];
 
 const run = async (args: ChaosArgs): Promise<number> => {
   const started = Date.now();
@@ -86,14 +82,7 @@ const run = async (args: ChaosArgs): Promise<number> => {
     await Promise.all(crashes);
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     // Duplicates and delayed copies may still be in flight: let them land before anything is counted.
-    const drained = await pollUntil(
-      async () => {
-        const queues = [stack.queueUrls.input, stack.queueUrls.cache];
-        const left = await Promise.all(queues.map((q) => queueAttributes(target.sqs, q)));
-        return left.every((a) => QUEUED.every((n) => a[n] === '0')) ? true : undefined;
-      },
-      { timeoutMs: 120_000, what: 'the queues to drain', maxDelayMs: 1000 },
-    ).catch(() => false);
+    const drained = await queuesDrained(target.sqs, [stack.queueUrls.input, stack.queueUrls.cache], 120_000);
     const sentSteps = runs.flatMap((r) => r.steps);
     // A dead-lettered message is a copy when its command has an outcome all the same (input: the
     // message id is the command id; cache: the event carries it).

@@ -28,7 +28,6 @@
  */
 import fc from 'fast-check';
 import { listRejections, readDirectory } from '../../src/adapters/dynamodb';
-import { pollUntil } from '../../src/adapters/poll-until';
 import { queueAttributes } from '../../src/adapters/sqs';
 import { startChaosWorkers, type ChaosWorkers } from '../../src/local/chaos-workers';
 import { connect, type Target } from '../../src/local/client';
@@ -43,17 +42,15 @@ import {
   runBurst,
   type RunTarget,
   type UniverseRun,
+  modelSettings,
+  queuesDrained,
 } from '../support/model-run';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
-const RUNS = Number(process.env['MODEL_RUNS'] ?? 1);
-const SEED =
-  process.env['MODEL_SEED'] === undefined ? Date.now() % 2 ** 31 : Number(process.env['MODEL_SEED']);
-const PATH = process.env['MODEL_PATH'];
+const { runs: RUNS, seed: SEED, options: MODEL_OPTIONS } = modelSettings(1);
 const UNIVERSES = 3;
 const LENGTH = { min: 20, max: 25 };
 const TEMPLATE = universe('tpl');
-const QUEUED = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'];
 /**
  * Longer than any batch takes here (a batch outliving it would be handed to a second poller while
  * the first still works on it, which SQS allows but no FIFO order survives); each crash costs it once.
@@ -166,24 +163,11 @@ test('bursts of command sequences over universes side by side, under faults, dup
       );
       expect({ found, longestBatchMs }).toEqual({ found: [], longestBatchMs });
     }),
-    {
-      numRuns: RUNS,
-      seed: SEED,
-      ...(PATH === undefined ? {} : { path: PATH }),
-      // Each run takes tens of seconds against the stack: report the first failure at once.
-      endOnFailure: process.env['MODEL_SHRINK'] !== '1',
-    },
+    MODEL_OPTIONS,
   );
   // Copies still on their way (a crashed batch, a publish retried) land after their run was checked:
   // once the queues are empty, every run must still match its model.
-  await pollUntil(
-    async () => {
-      const queues = [stack.queueUrls.input, stack.queueUrls.cache];
-      const left = await Promise.all(queues.map((q) => queueAttributes(target.sqs, q)));
-      return left.every((a) => QUEUED.every((n) => a[n] === '0')) ? true : undefined;
-    },
-    { timeoutMs: 60_000, what: 'the queues to drain', maxDelayMs: 500 },
-  );
+  expect(await queuesDrained(target.sqs, [stack.queueUrls.input, stack.queueUrls.cache], 60_000)).toBe(true);
   const [state, rejections] = await stateNow();
   expect(finished.flatMap((r) => differences(r, state, rejections))).toEqual([]);
   const steps = finished.flatMap((r) => r.steps);

@@ -7,7 +7,6 @@
  */
 import fc from 'fast-check';
 import { listRejections, readDirectory } from '../../src/adapters/dynamodb';
-import { pollUntil } from '../../src/adapters/poll-until';
 import { queueAttributes } from '../../src/adapters/sqs';
 import { startChaosWorkers, type ChaosWorkers } from '../../src/local/chaos-workers';
 import { connect, type Target } from '../../src/local/client';
@@ -15,16 +14,19 @@ import { startEmbeddedStack, type EmbeddedStack } from '../../src/local/stack';
 import { opsArbitrary } from '../model/commands';
 import { ReferenceModel } from '../model/reference';
 import { universe } from '../model/universe';
-import { differences, retag, runUniverse, type UniverseRun } from '../support/model-run';
+import {
+  differences,
+  modelSettings,
+  queuesDrained,
+  retag,
+  runUniverse,
+  type UniverseRun,
+} from '../support/model-run';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
-const RUNS = Number(process.env['MODEL_RUNS'] ?? 3);
-const SEED =
-  process.env['MODEL_SEED'] === undefined ? Date.now() % 2 ** 31 : Number(process.env['MODEL_SEED']);
-const PATH = process.env['MODEL_PATH'];
+const { runs: RUNS, seed: SEED, options: MODEL_OPTIONS } = modelSettings(3);
 const LENGTH = { min: 8, max: 24 };
 const TEMPLATE = universe('tpl');
-const QUEUED = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'];
 
 let stack: EmbeddedStack;
 let target: Target;
@@ -131,24 +133,11 @@ test('command sequences under faults, duplicates, delays and crashes end as the 
       );
       expect(found).toEqual([]);
     }),
-    {
-      numRuns: RUNS,
-      seed: SEED,
-      ...(PATH === undefined ? {} : { path: PATH }),
-      // Each run takes seconds against the stack: report the first failure (seed, path, sequence) at once.
-      endOnFailure: process.env['MODEL_SHRINK'] !== '1',
-    },
+    MODEL_OPTIONS,
   );
   // Late copies (duplicates, delayed and crashed batches) land after their run was checked: once the
   // queues are empty, every run must still match its model.
-  await pollUntil(
-    async () => {
-      const queues = [stack.queueUrls.input, stack.queueUrls.cache];
-      const left = await Promise.all(queues.map((q) => queueAttributes(target.sqs, q)));
-      return left.every((a) => QUEUED.every((n) => a[n] === '0')) ? true : undefined;
-    },
-    { timeoutMs: 60_000, what: 'the queues to drain', maxDelayMs: 500 },
-  );
+  expect(await queuesDrained(target.sqs, [stack.queueUrls.input, stack.queueUrls.cache], 60_000)).toBe(true);
   const [state, rejections] = await Promise.all([
     readDirectory(target.doc, stack.names.table),
     listRejections(target.doc, stack.names.table),

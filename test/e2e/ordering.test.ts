@@ -22,6 +22,9 @@ afterAll(async () => {
 });
 
 const send = (body: object) => sendMessage(t.target.sqs, t.stack.queueUrls.input, JSON.stringify(body));
+/** Sends a command that the queue holds back 3 s, so that one sent after it is delivered first. */
+const sendHeldBack = (body: object) =>
+  sendMessage(t.target.sqs, t.stack.queueUrls.input, JSON.stringify(body), 3);
 const depth = async (url: string) =>
   Number(
     (
@@ -79,16 +82,11 @@ test('two updates of one user delivered out of send order leave what send order 
   for (const id of [created, group])
     expect((await waitForOutcome(t.target.doc, t.stack.names.table, id)).status).toBe('APPLIED');
   // Sent first but held back 3 s by the queue, so it is delivered after the one sent next.
-  const first = await sendMessage(
-    t.target.sqs,
-    t.stack.queueUrls.input,
-    JSON.stringify({
-      entityType: 'USER',
-      eventType: 'USER_UPDATED',
-      eventData: { email: 'order@example.com', name: 'Sent First', groups: ['Order Group'] },
-    }),
-    3,
-  );
+  const first = await sendHeldBack({
+    entityType: 'USER',
+    eventType: 'USER_UPDATED',
+    eventData: { email: 'order@example.com', name: 'Sent First', groups: ['Order Group'] },
+  });
   const second = await send({
     entityType: 'USER',
     eventType: 'USER_UPDATED',
@@ -113,16 +111,11 @@ test('a user joining a group by the name it had when sent, delivered after a lat
   });
   expect((await waitForOutcome(t.target.doc, t.stack.names.table, group)).status).toBe('APPLIED');
   // Sent first but held back 3 s by the queue: the rename sent next is applied before it.
-  const user = await sendMessage(
-    t.target.sqs,
-    t.stack.queueUrls.input,
-    JSON.stringify({
-      entityType: 'USER',
-      eventType: 'USER_CREATED',
-      eventData: { name: 'Histo', email: 'histo@example.com', password: 'pw-histo', groups: ['History Old'] },
-    }),
-    3,
-  );
+  const user = await sendHeldBack({
+    entityType: 'USER',
+    eventType: 'USER_CREATED',
+    eventData: { name: 'Histo', email: 'histo@example.com', password: 'pw-histo', groups: ['History Old'] },
+  });
   const rename = await send({
     entityType: 'GROUP',
     eventType: 'GROUP_UPDATED',
@@ -145,16 +138,11 @@ test('an update naming a user by the email it had when sent, delivered after a l
     eventData: { name: 'Mover', email: 'mover@example.com', password: 'pw-mover', groups: [] },
   });
   expect((await waitForOutcome(t.target.doc, t.stack.names.table, created)).status).toBe('APPLIED');
-  const rename = await sendMessage(
-    t.target.sqs,
-    t.stack.queueUrls.input,
-    JSON.stringify({
-      entityType: 'USER',
-      eventType: 'USER_UPDATED',
-      eventData: { email: 'mover@example.com', name: 'Mover Renamed' },
-    }),
-    3,
-  );
+  const rename = await sendHeldBack({
+    entityType: 'USER',
+    eventType: 'USER_UPDATED',
+    eventData: { email: 'mover@example.com', name: 'Mover Renamed' },
+  });
   const move = await send({
     entityType: 'USER',
     eventType: 'USER_UPDATED',
@@ -184,16 +172,11 @@ test('an email taken by a command sent later goes to the one sent first, and the
   for (const id of users)
     expect((await waitForOutcome(t.target.doc, t.stack.names.table, id)).status).toBe('APPLIED');
   // Sent first but held back 3 s by the queue: the second user takes the address in the meantime.
-  const earlier = await sendMessage(
-    t.target.sqs,
-    t.stack.queueUrls.input,
-    JSON.stringify({
-      entityType: 'USER',
-      eventType: 'USER_UPDATED',
-      eventData: { email: 'first@example.com', newEmail: 'wanted@example.com' },
-    }),
-    3,
-  );
+  const earlier = await sendHeldBack({
+    entityType: 'USER',
+    eventType: 'USER_UPDATED',
+    eventData: { email: 'first@example.com', newEmail: 'wanted@example.com' },
+  });
   const later = await send({
     entityType: 'USER',
     eventType: 'USER_UPDATED',

@@ -6,7 +6,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryState, RejectionView } from '../../src/adapters/dynamodb';
-import { sendMessage } from '../../src/adapters/sqs';
+import { pollUntil } from '../../src/adapters/poll-until';
+import { queueAttributes, sendMessage } from '../../src/adapters/sqs';
 import type { CommandItem } from '../../src/domain/model';
 import { waitForOutcome } from '../../src/local/client';
 import { bodyOf, type Op } from '../model/commands';
@@ -170,3 +171,43 @@ export const retag = (op: Op, from: Universe, to: Universe): Op => {
   };
   return walk(op) as Op;
 };
+
+/** The model tests' settings from the environment: MODEL_RUNS, MODEL_SEED, MODEL_PATH, MODEL_SHRINK. */
+export const modelSettings = (defaultRuns: number) => {
+  const runs = Number(process.env['MODEL_RUNS'] ?? defaultRuns);
+  const seed =
+    process.env['MODEL_SEED'] === undefined ? Date.now() % 2 ** 31 : Number(process.env['MODEL_SEED']);
+  const path = process.env['MODEL_PATH'];
+  return {
+    runs,
+    seed,
+    path,
+    /** fast-check's options: the runs, the seed, the replayed path, and whether to stop at the first failure. */
+    options: {
+      numRuns: runs,
+      seed,
+      ...(path === undefined ? {} : { path }),
+      // Each run takes seconds against the stack: report the first failure at once unless asked to shrink.
+      endOnFailure: process.env['MODEL_SHRINK'] !== '1',
+    },
+  };
+};
+
+const QUEUED = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'];
+
+/**
+ * Waits until none of the queues holds a message, visible or in flight (late copies, delayed
+ * retries and crashed batches have landed); false if they are still busy after `timeoutMs`.
+ */
+export const queuesDrained = (
+  sqs: SQSClient,
+  queueUrls: readonly string[],
+  timeoutMs: number,
+): Promise<boolean> =>
+  pollUntil(
+    async () => {
+      const left = await Promise.all(queueUrls.map((q) => queueAttributes(sqs, q)));
+      return left.every((a) => QUEUED.every((n) => a[n] === '0')) ? true : undefined;
+    },
+    { timeoutMs, what: 'the queues to drain', maxDelayMs: 500 },
+  ).catch(() => false);

@@ -73,6 +73,22 @@ const userState = (store: FakeDirectoryStore) => {
   return { name: user.name, email: user.email, passwordHash: user.passwordHash, groups: groupNames };
 };
 
+/** The events delivered in send order on one seeded store, and in the order `draws` gives on another. */
+const sentAndShuffled = async (events: readonly CommandEvent[], draws: fc.Stream<number>) => {
+  const keys = [...draws.take(events.length)];
+  const inOrder = await seeded();
+  await deliver(inOrder, events);
+  const reordered = await seeded();
+  await deliver(
+    reordered,
+    events
+      .map((e, i) => ({ e, k: keys[i] ?? 0 }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.e),
+  );
+  return [inOrder, reordered] as const;
+};
+
 /** Every user, as a reader sees them, by email. */
 const usersOf = (store: FakeDirectoryStore) =>
   store
@@ -128,15 +144,7 @@ test('updates of one user, delivered in any order, leave the fields send order l
           ...updates.map((u, i) => sent(10 + i, { type: 'USER_UPDATED', user: userRef(EMAIL), ...u })),
           ...(deleteLast ? [sent(30, { type: 'USER_DELETED', user: userRef(EMAIL) })] : []),
         ];
-        const inOrder = await seeded();
-        await deliver(inOrder, events);
-        const draws = [...shuffle.take(events.length)];
-        const shuffled = events
-          .map((e, i) => ({ e, k: draws[i] ?? 0 }))
-          .sort((a, b) => a.k - b.k)
-          .map((x) => x.e);
-        const reordered = await seeded();
-        await deliver(reordered, shuffled);
+        const [inOrder, reordered] = await sentAndShuffled(events, shuffle);
         expect(userState(reordered)).toEqual(userState(inOrder));
       },
     ),
@@ -174,15 +182,7 @@ test('updates that also move the user to new emails, each naming the user by the
           return event;
         });
         if (deleteLast) events.push(sent(30, { type: 'USER_DELETED', user: userRef(current) }));
-        const inOrder = await seeded();
-        await deliver(inOrder, events);
-        const draws = [...shuffle.take(events.length)];
-        const shuffled = events
-          .map((e, i) => ({ e, k: draws[i] ?? 0 }))
-          .sort((a, b) => a.k - b.k)
-          .map((x) => x.e);
-        const reordered = await seeded();
-        await deliver(reordered, shuffled);
+        const [inOrder, reordered] = await sentAndShuffled(events, shuffle);
         expect(usersOf(reordered)).toEqual(usersOf(inOrder));
       },
     ),
