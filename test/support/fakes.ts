@@ -8,39 +8,20 @@ import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import * as E from 'fp-ts/Either';
 import type { TaskEither } from 'fp-ts/TaskEither';
 import type { Publication } from '../../src/adapters/sns';
-import { userIdOf } from '../../src/domain/ids';
 import {
-  canonicalIdOfClaim,
   FORMER_PREFIX,
-  groupIdOfClaim,
   groupMembersPartition,
   keys,
   MEMBER_PREFIX,
   TABLE,
-  userIdOfClaim,
   type CommandItem,
-  type EmailItem,
   type FormerClaimItem,
-  type GroupCanonicalItem,
-  type GroupItem,
-  type GroupNameItem,
   type Key,
   type MembershipItem,
   type UserItem,
 } from '../../src/domain/model';
-import {
-  coveringFormer,
-  heldAt,
-  type DirectoryStore,
-  type EmailHolder,
-  type FormerGroup,
-  type GroupRecord,
-  type Lookup,
-  type RejectionWrite,
-  type TransactResult,
-  type UserRecord,
-  type View,
-} from '../../src/domain/store';
+import type { DirectoryStore, Lookup, RejectionWrite, TransactResult, View } from '../../src/domain/store';
+import { readView, type ViewReader } from '../../src/domain/view';
 import { MAX_TRANSACTION_ITEMS, type Condition, type WriteOp } from '../../src/domain/writes';
 
 /** A stored item: any attributes, keyed by pk and sk. */
@@ -197,7 +178,7 @@ export class FakeDirectoryStore implements DirectoryStore {
     });
 
   /** Counts the call, applies an injected failure if one matches, else runs `body` when the task runs. */
-  private run<A>(method: StoreMethod, body: () => A): TaskEither<Error, A> {
+  private run<A>(method: StoreMethod, body: () => A | Promise<A>): TaskEither<Error, A> {
     const call = ++this.calls[method];
     const failure = this.failures.find(
       (f) => f.method === method && (f.calls === 'all' || f.calls.includes(call)),
@@ -208,81 +189,35 @@ export class FakeDirectoryStore implements DirectoryStore {
       if (failure?.mode === 'left') return E.left(failure.error);
       try {
         for (const hook of this.hooks) if (hook.method === method) hook.run(call);
-        return E.right(body());
+        return E.right(await body());
       } catch (error) {
         return E.left(error instanceof Error ? error : new Error(String(error)));
       }
     };
   }
 
-  private view(lookup: Lookup): View {
-    const emailIds = [...lookup.emailIds, ...(lookup.userId === undefined ? [] : [lookup.userId])];
-    const groups = new Map<string, GroupRecord>();
-    for (const groupId of lookup.groupIds) {
-      const claim = this.get(keys.groupName(groupId)) as GroupNameItem | undefined;
-      if (claim === undefined) continue;
-      const group = this.get(keys.group(claim.groupKey)) as GroupItem | undefined;
-      if (group?.status === 'ACTIVE') groups.set(groupIdOfClaim(claim), { claim, group });
-    }
-    const canonicalNames = new Map<string, GroupCanonicalItem>();
-    for (const canonicalId of lookup.canonicalIds) {
-      const claim = this.get(keys.groupCanonical(canonicalId)) as GroupCanonicalItem | undefined;
-      if (claim !== undefined) canonicalNames.set(canonicalIdOfClaim(claim), claim);
-    }
-    const emails = new Map<string, EmailItem>();
-    for (const userId of emailIds) {
-      const claim = this.get(keys.email(userId)) as EmailItem | undefined;
-      if (claim !== undefined) emails.set(userIdOfClaim(claim), claim);
-    }
-    const order = lookup.order;
-    const formerOf = (claim: Key) =>
-      [...this.items.values()].filter(
-        (i) => i.pk === claim.pk && i.sk.startsWith(FORMER_PREFIX),
-      ) as unknown as FormerClaimItem[];
-    const formerGroups = new Map<string, FormerGroup>();
-    if (order !== undefined)
-      for (const id of lookup.groupIds) {
-        const holder = groups.get(id);
-        if (holder !== undefined && heldAt(holder.group.nameOrder, order)) continue;
-        const former = coveringFormer(formerOf(keys.groupName(id)), order);
-        if (former === undefined) continue;
-        const group =
-          former.retiredAs === 'renamed'
-            ? (this.get(keys.group(former.entityKey)) as GroupItem | undefined)
-            : undefined;
-        formerGroups.set(id, { former, ...(group?.status === 'ACTIVE' ? { group } : {}) });
-      }
-    const emailHolders = new Map<string, EmailHolder>();
-    if (order !== undefined)
-      for (const claim of emails.values()) {
-        if (!lookup.emailIds.includes(userIdOfClaim(claim))) continue;
-        const user = this.get(keys.user(claim.userKey)) as UserItem | undefined;
-        if (user?.emailSince === undefined || user.emailSince <= order || user.previousEmail === undefined)
-          continue;
-        const previousFree = this.get(keys.email(userIdOf(user.previousEmail))) === undefined;
-        emailHolders.set(userIdOfClaim(claim), { user, previousFree });
-      }
-    const base = { groups, canonicalNames, emails, formerGroups, emailHolders };
-    const recordOf = (userKey: string): UserRecord | undefined => {
-      const user = this.get(keys.user(userKey)) as UserItem | undefined;
-      if (user === undefined) return undefined;
-      const memberships = [...this.items.values()]
-        .filter((i) => i.pk === user.pk && i.sk.startsWith(MEMBER_PREFIX))
-        .map((i) => (i as unknown as MembershipItem).groupKey);
-      return { user, memberships };
+  /** The view, read with the same builder as the DynamoDB adapter's, over this table. */
+  private view(lookup: Lookup): Promise<View> {
+    const reader: ViewReader = {
+      items: async <T>(keyList: readonly Key[]) =>
+        keyList.flatMap((k) => {
+          const item = this.get(k);
+          return item === undefined ? [] : [item as unknown as T];
+        }),
+      former: async (claim) =>
+        [...this.items.values()]
+          .filter((i) => i.pk === claim.pk && i.sk.startsWith(FORMER_PREFIX))
+          .sort((a, b) => (a.sk < b.sk ? -1 : 1)) as unknown as FormerClaimItem[],
+      user: async (userKey) => {
+        const user = this.get(keys.user(userKey)) as UserItem | undefined;
+        if (user === undefined) return undefined;
+        const memberships = [...this.items.values()]
+          .filter((i) => i.pk === user.pk && i.sk.startsWith(MEMBER_PREFIX))
+          .map((i) => (i as unknown as MembershipItem).groupKey);
+        return { user, memberships };
+      },
     };
-    if (lookup.userId === undefined) return base;
-    const userClaim = emails.get(lookup.userId);
-    const current = userClaim === undefined ? undefined : recordOf(userClaim.userKey);
-    const named = current?.user.userId === lookup.userId ? current : undefined;
-    const withCurrent = current === undefined ? base : { ...base, user: current };
-    if (order === undefined || (named !== undefined && heldAt(named.user.emailSince, order)))
-      return withCurrent;
-    const former = coveringFormer(formerOf(keys.email(lookup.userId)), order);
-    if (former === undefined) return withCurrent;
-    const moved = former.retiredAs === 'renamed' ? recordOf(former.entityKey) : undefined;
-    if (moved !== undefined) return { ...base, user: { ...moved, formerly: former } };
-    return { ...withCurrent, formerUser: former };
+    return readView(reader, lookup);
   }
 
   /** Checks every condition, then writes every op or none. An invalid request is an Error. */

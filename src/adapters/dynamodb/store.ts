@@ -11,35 +11,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as TE from 'fp-ts/TaskEither';
 import {
-  canonicalIdOfClaim,
   FORMER_PREFIX,
-  groupIdOfClaim,
   groupMembersPartition,
   keys,
   TABLE,
-  userIdOfClaim,
-  type EmailItem,
   type FormerClaimItem,
-  type GroupCanonicalItem,
-  type GroupItem,
-  type GroupNameItem,
   type Key,
   type MembershipItem,
   type UserItem,
 } from '../../domain/model';
 import { toError } from '../../domain/errors';
-import { userIdOf } from '../../domain/ids';
-import {
-  coveringFormer,
-  heldAt,
-  type DirectoryStore,
-  type EmailHolder,
-  type FormerGroup,
-  type GroupRecord,
-  type Lookup,
-  type TransactResult,
-  type View,
-} from '../../domain/store';
+import type { DirectoryStore, TransactResult } from '../../domain/store';
+import { readView, type ViewReader } from '../../domain/view';
 import { absent, type WriteOp } from '../../domain/writes';
 import { pollUntil } from '../poll-until';
 import { getCommandRecord, partitionQuery, queryAll } from './client';
@@ -109,109 +92,32 @@ export const batchGet = async <T>(
   return out;
 };
 
-/** A claim's history entries (a group name's or an email's former holders), strongly consistent. */
-const formerOf = (doc: DynamoDBDocumentClient, tableName: string, claim: Key): Promise<FormerClaimItem[]> =>
-  queryAll<FormerClaimItem>(
-    doc,
-    partitionQuery({ tableName, partition: claim.pk, sortKeyPrefix: FORMER_PREFIX, consistent: true }),
-  );
-
-/** A user's item and the group keys of its memberships (one partition). */
-const userRecordOf = async (
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  userKey: string,
-): Promise<{ user: UserItem; memberships: string[] } | undefined> => {
-  const items = await queryAll<UserItem | MembershipItem>(
-    doc,
-    partitionQuery({ tableName, partition: keys.user(userKey).pk, consistent: true }),
-  );
-  const user = items.find((i): i is UserItem => i.type === 'USER');
-  if (user === undefined) return undefined;
-  const memberships = items
-    .filter((i): i is MembershipItem => i.type === 'MEMBERSHIP')
-    .map((m) => m.groupKey);
-  return { user, memberships };
-};
-
-const loadView = async (doc: DynamoDBDocumentClient, tableName: string, lookup: Lookup): Promise<View> => {
-  const emailIds = [...lookup.emailIds, ...(lookup.userId === undefined ? [] : [lookup.userId])];
-  const claims = await batchGet<GroupNameItem | GroupCanonicalItem | EmailItem>(doc, tableName, [
-    ...lookup.groupIds.map(keys.groupName),
-    ...lookup.canonicalIds.map(keys.groupCanonical),
-    ...emailIds.map(keys.email),
-  ]);
-  const nameClaims = claims.filter((c): c is GroupNameItem => c.type === 'GROUPNAME');
-  const canonicalNames = new Map(
-    claims
-      .filter((c): c is GroupCanonicalItem => c.type === 'GROUPCANON')
-      .map((c) => [canonicalIdOfClaim(c), c]),
-  );
-  const emailClaims = claims.filter((c): c is EmailItem => c.type === 'EMAIL');
-  const groupItems = await batchGet<GroupItem>(
-    doc,
-    tableName,
-    nameClaims.map((c) => keys.group(c.groupKey)),
-  );
-  const groups = new Map<string, GroupRecord>();
-  for (const claim of nameClaims) {
-    const group = groupItems.find((g) => g.groupKey === claim.groupKey && g.status === 'ACTIVE');
-    if (group !== undefined) groups.set(groupIdOfClaim(claim), { claim, group });
-  }
-  // A name no group has, or one its group got after the command was sent: who had it then?
-  const order = lookup.order;
-  const formerGroups = new Map<string, FormerGroup>();
-  if (order !== undefined)
-    await Promise.all(
-      lookup.groupIds
-        .filter((id) => {
-          const holder = groups.get(id);
-          return holder === undefined || !heldAt(holder.group.nameOrder, order);
-        })
-        .map(async (id) => {
-          const former = coveringFormer(await formerOf(doc, tableName, keys.groupName(id)), order);
-          if (former === undefined) return;
-          const group =
-            former.retiredAs === 'renamed'
-              ? (await batchGet<GroupItem>(doc, tableName, [keys.group(former.entityKey)]))[0]
-              : undefined;
-          formerGroups.set(id, { former, ...(group?.status === 'ACTIVE' ? { group } : {}) });
-        }),
+/** The view reader over the table: batched strongly consistent gets and partition queries. */
+const tableReader = (doc: DynamoDBDocumentClient, tableName: string): ViewReader => ({
+  items: <T>(keyList: readonly Key[]) => batchGet<T>(doc, tableName, keyList),
+  former: (claim) =>
+    queryAll<FormerClaimItem>(
+      doc,
+      partitionQuery({ tableName, partition: claim.pk, sortKeyPrefix: FORMER_PREFIX, consistent: true }),
+    ),
+  user: async (userKey) => {
+    const items = await queryAll<UserItem | MembershipItem>(
+      doc,
+      partitionQuery({ tableName, partition: keys.user(userKey).pk, consistent: true }),
     );
-  const emails = new Map(emailClaims.map((c) => [userIdOfClaim(c), c]));
-  // Emails the command claims that a user took after it was sent: that user may have to yield.
-  const emailHolders = new Map<string, EmailHolder>();
-  if (order !== undefined)
-    await Promise.all(
-      emailClaims
-        .filter((c) => lookup.emailIds.includes(userIdOfClaim(c)))
-        .map(async (claim) => {
-          const [user] = await batchGet<UserItem>(doc, tableName, [keys.user(claim.userKey)]);
-          if (user?.emailSince === undefined || user.emailSince <= order || user.previousEmail === undefined)
-            return;
-          const previous = await batchGet(doc, tableName, [keys.email(userIdOf(user.previousEmail))]);
-          emailHolders.set(userIdOfClaim(claim), { user, previousFree: previous.length === 0 });
-        }),
-    );
-  const base = { groups, canonicalNames, emails, formerGroups, emailHolders };
-  if (lookup.userId === undefined) return base;
-  const userClaim = emails.get(lookup.userId);
-  const current = userClaim === undefined ? undefined : await userRecordOf(doc, tableName, userClaim.userKey);
-  const named = current?.user.userId === lookup.userId ? current : undefined;
-  if (order === undefined || (named !== undefined && heldAt(named.user.emailSince, order)))
-    return current === undefined ? base : { ...base, user: current };
-  const former = coveringFormer(await formerOf(doc, tableName, keys.email(lookup.userId)), order);
-  if (former === undefined) return current === undefined ? base : { ...base, user: current };
-  const moved =
-    former.retiredAs === 'renamed' ? await userRecordOf(doc, tableName, former.entityKey) : undefined;
-  if (moved !== undefined) return { ...base, user: { ...moved, formerly: former } };
-  return { ...base, ...(current === undefined ? {} : { user: current }), formerUser: former };
-};
+    const user = items.find((i): i is UserItem => i.type === 'USER');
+    if (user === undefined) return undefined;
+    const memberships = items
+      .filter((i): i is MembershipItem => i.type === 'MEMBERSHIP')
+      .map((m) => m.groupKey);
+    return { user, memberships };
+  },
+});
 
 /** The DynamoDB implementation of the directory store port. */
 export const makeDirectoryStore = (doc: DynamoDBDocumentClient, tableName: string): DirectoryStore => ({
   getCommand: (commandId) => TE.tryCatch(() => getCommandRecord(doc, tableName, commandId), toError),
-  load: (lookup) => TE.tryCatch(() => loadView(doc, tableName, lookup), toError),
+  load: (lookup) => TE.tryCatch(() => readView(tableReader(doc, tableName), lookup), toError),
   transact: (ops) => TE.tryCatch(() => transactWrite(doc, tableName, ops), toError),
   membershipsOfGroup: (groupKey, limit) =>
     TE.tryCatch(async () => {

@@ -1,0 +1,112 @@
+/**
+ * How a command's view is read (`DirectoryStore.load`), over a small reader port: the claims it
+ * names, their groups and user, and, at the command's send order, the claims' history and the users
+ * that may have to yield an email. The DynamoDB adapter and the tests' in-memory store both build
+ * their views here, so they cannot drift apart.
+ */
+import { userIdOf } from './ids';
+import {
+  canonicalIdOfClaim,
+  groupIdOfClaim,
+  keys,
+  userIdOfClaim,
+  type EmailItem,
+  type FormerClaimItem,
+  type GroupCanonicalItem,
+  type GroupItem,
+  type GroupNameItem,
+  type Key,
+  type UserItem,
+} from './model';
+import {
+  coveringFormer,
+  heldAt,
+  type EmailHolder,
+  type FormerGroup,
+  type GroupRecord,
+  type Lookup,
+  type UserRecord,
+  type View,
+} from './store';
+
+/** The reads a view is made of, each strongly consistent. */
+export interface ViewReader {
+  /** The items at these keys (absent ones left out, in any order). */
+  readonly items: <T>(keyList: readonly Key[]) => Promise<T[]>;
+  /** A claim's history entries. */
+  readonly former: (claim: Key) => Promise<FormerClaimItem[]>;
+  /** A user's item and the group keys of its memberships. */
+  readonly user: (userKey: string) => Promise<UserRecord | undefined>;
+}
+
+/** Reads the view of a lookup. */
+export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View> => {
+  const emailIds = [...lookup.emailIds, ...(lookup.userId === undefined ? [] : [lookup.userId])];
+  const claims = await reader.items<GroupNameItem | GroupCanonicalItem | EmailItem>([
+    ...lookup.groupIds.map(keys.groupName),
+    ...lookup.canonicalIds.map(keys.groupCanonical),
+    ...emailIds.map(keys.email),
+  ]);
+  const nameClaims = claims.filter((c): c is GroupNameItem => c.type === 'GROUPNAME');
+  const canonicalNames = new Map(
+    claims
+      .filter((c): c is GroupCanonicalItem => c.type === 'GROUPCANON')
+      .map((c) => [canonicalIdOfClaim(c), c]),
+  );
+  const emailClaims = claims.filter((c): c is EmailItem => c.type === 'EMAIL');
+  const groupItems = await reader.items<GroupItem>(nameClaims.map((c) => keys.group(c.groupKey)));
+  const groups = new Map<string, GroupRecord>();
+  for (const claim of nameClaims) {
+    const group = groupItems.find((g) => g.groupKey === claim.groupKey && g.status === 'ACTIVE');
+    if (group !== undefined) groups.set(groupIdOfClaim(claim), { claim, group });
+  }
+  const order = lookup.order;
+  // A name no group has, or one its group got after the command was sent: who had it then?
+  const formerGroups = new Map<string, FormerGroup>();
+  // Emails the command claims that a user took after it was sent: that user may have to yield.
+  const emailHolders = new Map<string, EmailHolder>();
+  if (order !== undefined) {
+    await Promise.all(
+      lookup.groupIds
+        .filter((id) => {
+          const holder = groups.get(id);
+          return holder === undefined || !heldAt(holder.group.nameOrder, order);
+        })
+        .map(async (id) => {
+          const former = coveringFormer(await reader.former(keys.groupName(id)), order);
+          if (former === undefined) return;
+          const [group] =
+            former.retiredAs === 'renamed'
+              ? await reader.items<GroupItem>([keys.group(former.entityKey)])
+              : [];
+          formerGroups.set(id, { former, ...(group?.status === 'ACTIVE' ? { group } : {}) });
+        }),
+    );
+    await Promise.all(
+      emailClaims
+        .filter((c) => lookup.emailIds.includes(userIdOfClaim(c)))
+        .map(async (claim) => {
+          const [user] = await reader.items<UserItem>([keys.user(claim.userKey)]);
+          if (user?.emailSince === undefined || user.emailSince <= order || user.previousEmail === undefined)
+            return;
+          const previous = await reader.items([keys.email(userIdOf(user.previousEmail))]);
+          emailHolders.set(userIdOfClaim(claim), { user, previousFree: previous.length === 0 });
+        }),
+    );
+  }
+  const emails = new Map(emailClaims.map((c) => [userIdOfClaim(c), c]));
+  const base = { groups, canonicalNames, emails, formerGroups, emailHolders };
+  if (lookup.userId === undefined) return base;
+  const userClaim = emails.get(lookup.userId);
+  const current = userClaim === undefined ? undefined : await reader.user(userClaim.userKey);
+  const withCurrent = current === undefined ? base : { ...base, user: current };
+  const named = current?.user.userId === lookup.userId ? current : undefined;
+  // The user holding the email now held it then (or no order to look back from): that is the one.
+  if (order === undefined || (named !== undefined && heldAt(named.user.emailSince, order)))
+    return withCurrent;
+  const former = coveringFormer(await reader.former(keys.email(lookup.userId)), order);
+  if (former === undefined) return withCurrent;
+  const moved = former.retiredAs === 'renamed' ? await reader.user(former.entityKey) : undefined;
+  if (moved !== undefined) return { ...base, user: { ...moved, formerly: former } };
+  return { ...withCurrent, formerUser: former };
+};
