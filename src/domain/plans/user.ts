@@ -82,6 +82,17 @@ const emailClaimFor = (
   return takeEmailBack(view, email, userKey, sendOrderOf(ctx), ctx);
 };
 
+/**
+ * Whether an email a command gives, in a field a later command set since, belonged to another user
+ * already (one that will not yield it): in send order the command was refused for it.
+ */
+const heldByAnother = (view: View, email: string, ref: Ref, user: UserItem, ctx: PlanContext): boolean => {
+  const userId = userIdOf(email);
+  const claim = view.emails.get(userId);
+  if (userId === ref.id || claim === undefined || claim.userKey === user.userKey) return false;
+  return takeEmailBack(view, email, user.userKey, sendOrderOf(ctx), ctx) === undefined;
+};
+
 /** USER_CREATED: the user (keyed by the command id), its email claim, its memberships and the marker. */
 export const planUserCreated = (
   event: CommandEvent,
@@ -145,20 +156,27 @@ export const planUserUpdated = (
     password: command.passwordHash !== undefined && sentAfter(order, user.passwordOrder),
     groups: command.groups !== undefined && sentAfter(order, user.groupsOrder),
   };
-  // Every field it gives was set by a command sent after it: in send order, overwritten.
-  if (!Object.values(takes).some(Boolean)) return transaction(marker(event, ctx));
   const newEmail =
     takes.email && command.email !== undefined && userIdOf(command.email) !== user.userId
       ? command.email
       : undefined;
   const newUserId = newEmail === undefined ? user.userId : userIdOf(newEmail);
-  const groups = resolveGroups(takes.groups ? (command.groups ?? []) : [], view, order);
+  // Fields a later command set are still checked: in send order a refused field refused it all.
+  const groups = resolveGroups(command.groups ?? [], view, order);
   const claim = newEmail === undefined ? [] : emailClaimFor(view, newEmail, user.userKey, ctx);
+  const taken =
+    newEmail !== undefined
+      ? claim === undefined
+      : !takes.email &&
+        command.email !== undefined &&
+        heldByAnother(view, command.email, command.user, user, ctx);
   const reasons = [
-    ...(newEmail !== undefined && claim === undefined ? [emailTaken(newEmail)] : []),
+    ...(taken && command.email !== undefined ? [emailTaken(command.email)] : []),
     ...missingGroups(groups.missing),
   ];
   if (reasons.length > 0 || claim === undefined) return reject(...reasons);
+  // Every field it gives was set by a command sent after it: in send order, overwritten.
+  if (!Object.values(takes).some(Boolean)) return transaction(marker(event, ctx));
 
   const set: Record<string, string | number> = { updatedAt: ctx.now, version: user.version + 1 };
   if (takes.name && command.name !== undefined) Object.assign(set, { name: command.name, nameOrder: order });
@@ -177,7 +195,7 @@ export const planUserUpdated = (
     });
   const targetKeys = new Set(groups.join.map((g) => g.groupKey));
   const removals = takes.groups ? memberships.filter((k) => !targetKeys.has(k)) : [];
-  const additions = groups.join.filter((g) => !memberships.includes(g.groupKey));
+  const additions = takes.groups ? groups.join.filter((g) => !memberships.includes(g.groupKey)) : [];
   return transaction(
     marker(event, ctx),
     {

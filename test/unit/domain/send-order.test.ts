@@ -248,6 +248,55 @@ test('an update delivered after a later one of the same field is applied without
   expect(userState(store)).toMatchObject({ name: 'Later', groups: [] });
 });
 
+test('an update delivered after a later one of its groups is still refused for a group that does not exist', async () => {
+  const earlier = sent(10, {
+    type: 'USER_UPDATED',
+    user: userRef(EMAIL),
+    name: 'Early',
+    groups: [groupRef('Nowhere')],
+  });
+  const later = sent(20, { type: 'USER_UPDATED', user: userRef(EMAIL), groups: [groupRef('Blue')] });
+  const oneByOne = await seeded();
+  for (const event of [earlier, later]) await apply(oneByOne, event, false);
+  for (const order of [
+    [earlier, later],
+    [later, earlier],
+  ]) {
+    const store = await seeded();
+    await deliver(store, order);
+    expect(userState(store)).toEqual(userState(oneByOne));
+    expect(store.get(keys.command(earlier.commandId))).toMatchObject({ status: 'REJECTED' });
+  }
+  expect(userState(oneByOne)).toMatchObject({ name: 'Ana', groups: ['Blue'] });
+});
+
+test('an update delivered after a later email change is still refused for an email another user has', async () => {
+  const store = await seeded();
+  await deliver(store, [
+    sent(6, {
+      type: 'USER_CREATED',
+      name: 'Carla',
+      email: 'carla@example.com',
+      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$c',
+      groups: [],
+    }),
+  ]);
+  await deliver(store, [
+    sent(20, { type: 'USER_UPDATED', user: userRef(EMAIL), email: 'ana.2@example.com' }),
+  ]);
+  const earlier = sent(10, {
+    type: 'USER_UPDATED',
+    user: userRef(EMAIL),
+    name: 'Early',
+    email: 'carla@example.com',
+  });
+  expect(await apply(store, earlier, true)).toMatchObject({ kind: 'rejected' });
+  expect(usersOf(store).map((u) => [u.name, u.email])).toEqual([
+    ['Ana', 'ana.2@example.com'],
+    ['Carla', 'carla@example.com'],
+  ]);
+});
+
 test('a deletion sent before a user was created does not delete it', async () => {
   const store = new FakeDirectoryStore();
   const deletion = sent(10, { type: 'USER_DELETED', user: userRef(EMAIL) });
