@@ -12,11 +12,13 @@ export const MIN_PASSWORD_BYTES = 1;
 export const MAX_PASSWORD_BYTES = 1024;
 /**
  * Most groups one user may belong to. Chosen so that every user command, even a USER_UPDATED that
- * swaps a full set of groups for another full set, fits in one DynamoDB transaction (100 items):
- * marker + user + 2 email claims + 24 × (membership delete + group count) + 24 × (group count +
- * membership put) = 100. See docs/data-model.md.
+ * changes the email (taking it back from a user that took it later) and swaps a full set of groups
+ * for another full set, fits in one DynamoDB transaction (100 items): marker + user + old email claim
+ * + its history entry + new email claim + 23 × (membership delete + group count) + 23 × (group count
+ * + membership put) + 3 to take the email back (that user, its restored claim, its command's marker)
+ * = 100. See docs/data-model.md.
  */
-export const MAX_GROUPS_PER_USER = 24;
+export const MAX_GROUPS_PER_USER = 23;
 
 /** A reference to a group: its public id (sha256 of its name) and the text the sender used for it. */
 export interface GroupRef {

@@ -109,6 +109,9 @@ export const groupMembersPartition = (groupKey: string): string => `${PREFIX.gro
  */
 export type SendOrder = string;
 
+/** The command id inside a send order (`<sentAt>#<commandId>`). */
+export const commandIdOfOrder = (order: SendOrder): string => order.slice(order.indexOf('#') + 1);
+
 /** A group; its key never changes, its name and public id do. */
 export interface GroupItem extends Key {
   readonly type: 'GROUP';

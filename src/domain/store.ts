@@ -50,6 +50,8 @@ export interface GroupRecord {
 export interface EmailHolder {
   readonly user: UserItem;
   readonly previousFree: boolean;
+  /** Whether the marker of the command that gave the user this email is there, APPLIED. */
+  readonly laterApplied: boolean;
 }
 
 /** The user a command names, with the group keys of its memberships. */

@@ -7,9 +7,11 @@
 import { userIdOf } from './ids';
 import {
   canonicalIdOfClaim,
+  commandIdOfOrder,
   groupIdOfClaim,
   keys,
   userIdOfClaim,
+  type CommandItem,
   type EmailItem,
   type FormerClaimItem,
   type GroupCanonicalItem,
@@ -89,8 +91,15 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
           const [user] = await reader.items<UserItem>([keys.user(claim.userKey)]);
           if (user?.emailSince === undefined || user.emailSince <= order || user.previousEmail === undefined)
             return;
-          const previous = await reader.items([keys.email(userIdOf(user.previousEmail))]);
-          emailHolders.set(userIdOfClaim(claim), { user, previousFree: previous.length === 0 });
+          const [previous, later] = await Promise.all([
+            reader.items([keys.email(userIdOf(user.previousEmail))]),
+            reader.items<CommandItem>([keys.command(commandIdOfOrder(user.emailSince))]),
+          ]);
+          emailHolders.set(userIdOfClaim(claim), {
+            user,
+            previousFree: previous.length === 0,
+            laterApplied: later[0]?.status === 'APPLIED',
+          });
         }),
     );
   }

@@ -7,14 +7,11 @@
  * transaction that gives the email to the earlier command. Otherwise the earlier command is refused.
  */
 import { userIdOf } from '../ids';
-import { expiryOf, keys, LISTS, REJECTION_TTL_SECONDS, type SendOrder } from '../model';
+import { commandIdOfOrder, expiryOf, keys, LISTS, REJECTION_TTL_SECONDS, type SendOrder } from '../model';
 import { formatReason } from '../reasons';
 import type { View } from '../store';
 import { equals, type WriteOp } from '../writes';
 import { emailClaim, emailTaken, type PlanContext } from './ops';
-
-/** The command id inside a send order (`<sentAt>#<commandId>`). */
-const commandIdOf = (order: SendOrder): string => order.slice(order.indexOf('#') + 1);
 
 /**
  * The writes that take an email from the user holding it, for a command sent at `order` that claims
@@ -29,7 +26,8 @@ export const takeEmailBack = (
 ): WriteOp[] | undefined => {
   const userId = userIdOf(email);
   const holder = view.emailHolders?.get(userId);
-  if (holder === undefined || !holder.previousFree) return undefined;
+  // The later command's outcome must still be on record (markers expire) to be turned into a refusal.
+  if (holder === undefined || !holder.previousFree || !holder.laterApplied) return undefined;
   const { user } = holder;
   const since = user.emailSince;
   const previous = user.previousEmail;
@@ -37,7 +35,7 @@ export const takeEmailBack = (
     return undefined;
   // The later command changed other fields too: undoing only its email would leave half of it.
   if ([user.nameOrder, user.passwordOrder, user.groupsOrder].includes(since)) return undefined;
-  const later = commandIdOf(since);
+  const later = commandIdOfOrder(since);
   const restoredSince = user.previousEmailSince;
   const previousId = userIdOf(previous);
   return [

@@ -261,12 +261,20 @@ describe('USER_UPDATED', () => {
       reasons: [{ path: 'email' }, { path: 'groups', message: 'unknown group: "Z"' }],
     });
   });
-  test(`a full swap of ${MAX_GROUPS_PER_USER} groups for ${MAX_GROUPS_PER_USER} others fits one transaction`, () => {
+  test(`a full swap of ${MAX_GROUPS_PER_USER} groups for ${MAX_GROUPS_PER_USER} others fits one transaction, with an email taken back`, () => {
+    // The address is held by a user who took it in a command sent later and changed nothing else.
+    const holder = userRecord('z@x.io', 'u2');
+    const taker = {
+      ...holder.user,
+      emailSince: '2026-12-01T00:00:00.000Z#later',
+      emailOrder: '2026-12-01T00:00:00.000Z#later',
+      previousEmail: 'zed@x.io',
+    };
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: MAX_GROUPS_PER_USER }),
         fc.integer({ min: 0, max: MAX_GROUPS_PER_USER }),
-        fc.boolean(),
+        fc.constantFrom('none', 'free', 'taken back'),
         (current, target, emailChange) => {
           const old = Array.from({ length: current }, (_, i) => groupRecord(`old${i}`, `o${i}`));
           const next = Array.from({ length: target }, (_, i) => groupRecord(`new${i}`, `n${i}`));
@@ -277,17 +285,28 @@ describe('USER_UPDATED', () => {
               name: 'A',
               passwordHash: HASH,
               groups: next.map((g) => groupRef(g.group.name)),
-              ...(emailChange ? { email: 'z@x.io' } : {}),
+              ...(emailChange === 'none' ? {} : { email: 'z@x.io' }),
             },
-            viewOf({
-              user: userRecord(
-                'ana@x.io',
-                'u1',
-                old.map((g) => g.group.groupKey),
-              ),
-              groups: [...old, ...next],
-            }),
+            {
+              ...viewOf({
+                user: userRecord(
+                  'ana@x.io',
+                  'u1',
+                  old.map((g) => g.group.groupKey),
+                ),
+                groups: [...old, ...next],
+                emails: emailChange === 'taken back' ? [emailClaim('z@x.io', 'u2')] : [],
+              }),
+              ...(emailChange === 'taken back'
+                ? {
+                    emailHolders: new Map([
+                      [userIdOf('z@x.io'), { user: taker, previousFree: true, laterApplied: true }],
+                    ]),
+                  }
+                : {}),
+            },
           );
+          expect(p.kind).toBe('transaction');
           expect(opsOf(p).length).toBeLessThanOrEqual(MAX_TRANSACTION_ITEMS);
         },
       ),

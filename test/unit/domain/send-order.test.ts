@@ -379,6 +379,14 @@ describe('an email claimed by a command sent later yields to the one sent first'
     });
   });
 
+  test('a later command whose marker has expired keeps the email: the earlier one is refused, once', async () => {
+    const store = await withCarla();
+    expect(await apply(store, carlaTakes, true)).toEqual({ kind: 'applied' });
+    store.remove(keys.command(carlaTakes.commandId));
+    expect(await apply(store, anaMoves, true)).toMatchObject({ kind: 'rejected' });
+    expect(usersOf(store).map((u) => u.email)).toEqual(['ana@example.com', 'souza@example.com']);
+  });
+
   test('a later command that changed more than the email keeps it: the earlier one is refused', async () => {
     const store = await withCarla();
     const carlaTakesAndRenames = sent(30, {
