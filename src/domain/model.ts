@@ -109,6 +109,10 @@ export const groupMembersPartition = (groupKey: string): string => `${PREFIX.gro
  */
 export type SendOrder = string;
 
+/** Whether a command at `order` was sent after the one that wrote at `written` (nothing written: yes). */
+export const sentAfter = (order: SendOrder, written: SendOrder | undefined): boolean =>
+  written === undefined || order > written;
+
 /** The command id inside a send order (`<sentAt>#<commandId>`). */
 export const commandIdOfOrder = (order: SendOrder): string => order.slice(order.indexOf('#') + 1);
 

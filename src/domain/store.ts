@@ -83,13 +83,6 @@ export interface View {
 }
 
 /**
- * Whether a claim's current holder, which got it at `claimedOrder`, held it already at a send order.
- * An entity written before send order was kept (no `claimedOrder`) held it since always.
- */
-export const heldAt = (claimedOrder: SendOrder | undefined, order: SendOrder): boolean =>
-  claimedOrder === undefined || order > claimedOrder;
-
-/**
  * The history entry that covers a send order: the entity that held the claim then, if it gave it up
  * since. Entries never overlap for one claim (a claim has one holder at a time).
  */

@@ -10,6 +10,7 @@ import {
   commandIdOfOrder,
   groupIdOfClaim,
   keys,
+  sentAfter,
   userIdOfClaim,
   type CommandItem,
   type EmailItem,
@@ -22,7 +23,6 @@ import {
 } from './model';
 import {
   coveringFormer,
-  heldAt,
   type EmailHolder,
   type FormerGroup,
   type GroupRecord,
@@ -72,7 +72,7 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
       lookup.groupIds
         .filter((id) => {
           const holder = groups.get(id);
-          return holder === undefined || !heldAt(holder.group.nameOrder, order);
+          return holder === undefined || !sentAfter(order, holder.group.nameOrder);
         })
         .map(async (id) => {
           const former = coveringFormer(await reader.former(keys.groupName(id)), order);
@@ -111,7 +111,7 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
   const withCurrent = current === undefined ? base : { ...base, user: current };
   const named = current?.user.userId === lookup.userId ? current : undefined;
   // The user holding the email now held it then (or no order to look back from): that is the one.
-  if (order === undefined || (named !== undefined && heldAt(named.user.emailSince, order)))
+  if (order === undefined || (named !== undefined && sentAfter(order, named.user.emailSince)))
     return withCurrent;
   const former = coveringFormer(await reader.former(keys.email(lookup.userId)), order);
   if (former === undefined) return withCurrent;

@@ -1,7 +1,7 @@
 /** The write plans of the group commands. */
 import type { CommandEvent } from '../events';
 import { canonicalGroupNameOf, groupIdOf } from '../ids';
-import { keys, LISTS, type GroupItem, type Key } from '../model';
+import { keys, LISTS, sentAfter, type GroupItem, type Key } from '../model';
 import type { View } from '../store';
 import { equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 import {
@@ -17,7 +17,6 @@ import {
   nameClaimRemoval,
   reject,
   sendOrderOf,
-  sentAfter,
   transaction,
   unknownGroup,
   type Plan,

@@ -9,6 +9,7 @@ import {
   keys,
   markerItem,
   MEMBER_PREFIX,
+  sentAfter,
   type FormerClaimItem,
   type GroupItem,
   type Item,
@@ -73,10 +74,6 @@ export const create = (label: string, item: Item): WriteOp => ({
 
 /** The command's place in send order. */
 export const sendOrderOf = (ctx: PlanContext): SendOrder => `${ctx.sentAt}#${ctx.commandId}`;
-
-/** Whether a command at `order` was sent after the one that wrote at `written` (nothing written: yes). */
-export const sentAfter = (order: SendOrder, written: SendOrder | undefined): boolean =>
-  written === undefined || order > written;
 
 /** The bookkeeping fields of a new group or user. */
 export const firstVersion = (ctx: PlanContext) => ({ version: 1, createdAt: ctx.now, updatedAt: ctx.now });

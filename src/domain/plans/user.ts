@@ -2,7 +2,7 @@
 import type { HashedCommand } from '../commands';
 import type { CommandEvent } from '../events';
 import { userIdOf } from '../ids';
-import { keys, LISTS, type UserItem } from '../model';
+import { keys, LISTS, sentAfter, type UserItem } from '../model';
 import type { UserRecord, View } from '../store';
 import { equals, type WriteOp } from '../writes';
 import {
@@ -19,7 +19,6 @@ import {
   reject,
   resolveGroups,
   sendOrderOf,
-  sentAfter,
   transaction,
   unknownUser,
   type Plan,
