@@ -122,6 +122,21 @@ const seeded = async () => {
   return store;
 };
 
+/** The seeded store with a second user, Carla, created at 6. */
+const withCarla = async () => {
+  const store = await seeded();
+  await deliver(store, [
+    sent(6, {
+      type: 'USER_CREATED',
+      name: 'Carla',
+      email: 'carla@example.com',
+      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$c',
+      groups: [],
+    }),
+  ]);
+  return store;
+};
+
 const update = fc.record(
   {
     name: fc.constantFrom('Ana Paula', 'Ana Souza', 'A. P. Souza'),
@@ -271,16 +286,7 @@ test('an update delivered after a later one of its groups is still refused for a
 });
 
 test('an update delivered after a later email change is still refused for an email another user has', async () => {
-  const store = await seeded();
-  await deliver(store, [
-    sent(6, {
-      type: 'USER_CREATED',
-      name: 'Carla',
-      email: 'carla@example.com',
-      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$c',
-      groups: [],
-    }),
-  ]);
+  const store = await withCarla();
   await deliver(store, [
     sent(20, { type: 'USER_UPDATED', user: userRef(EMAIL), email: 'ana.2@example.com' }),
   ]);
@@ -331,19 +337,6 @@ test('a group rename or deletion sent before the group got its name or was creat
 });
 
 describe('an email claimed by a command sent later yields to the one sent first', () => {
-  const withCarla = async () => {
-    const store = await seeded();
-    await deliver(store, [
-      sent(6, {
-        type: 'USER_CREATED',
-        name: 'Carla',
-        email: 'carla@example.com',
-        passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$c',
-        groups: [],
-      }),
-    ]);
-    return store;
-  };
   const anaMoves = sent(20, {
     type: 'USER_UPDATED',
     user: userRef(EMAIL),
