@@ -1,7 +1,7 @@
 /** The write plans of the group commands. */
 import type { CommandEvent } from '../events';
 import { canonicalGroupNameOf, groupIdOf } from '../ids';
-import { keys, LISTS, sentAfter, type GroupItem, type Key } from '../model';
+import { keys, LISTS, type GroupItem, type Key } from '../model';
 import type { View } from '../store';
 import { equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 import {
@@ -23,35 +23,7 @@ import {
   type PlanContext,
   type Ref,
 } from './ops';
-
-/**
- * Which group a command names, at its send order:
- * - `holder`: the group that has the name now and had it then;
- * - `renamed`: the group that had it then and was renamed since (found through the name's history);
- * - `later`: the group that has it now got it only after the command was sent;
- * - `gone`: the group that had it then was deleted since;
- * - `none`: no group, now or then.
- */
-const namedAt = (
-  view: View,
-  ref: Ref,
-  ctx: PlanContext,
-):
-  | { readonly kind: 'holder' | 'renamed'; readonly group: GroupItem }
-  | { readonly kind: 'later' }
-  | { readonly kind: 'gone' }
-  | { readonly kind: 'none' } => {
-  const order = sendOrderOf(ctx);
-  const active = view.groups.get(ref.id);
-  if (active !== undefined && sentAfter(order, active.group.nameOrder))
-    return { kind: 'holder', group: active.group };
-  const former = view.formerGroups?.get(ref.id);
-  if (former !== undefined)
-    return former.former.retiredAs === 'renamed' && former.group !== undefined
-      ? { kind: 'renamed', group: former.group }
-      : { kind: 'gone' };
-  return active === undefined ? { kind: 'none' } : { kind: 'later' };
-};
+import { groupNamedAt } from './references';
 
 /** A group's name claim, freed, and its history entry, as the group gives the name up. */
 const nameRetirement = (
@@ -105,7 +77,7 @@ export const planGroupUpdated = (
   view: View,
   ctx: PlanContext,
 ): Plan => {
-  const named = namedAt(view, ref, ctx);
+  const named = groupNamedAt(view, ref, sendOrderOf(ctx));
   if (named.kind === 'none') return unknownGroup(ref);
   // Renamed or deleted since by a command sent after this one (last writer wins), or the group got
   // this name only after the command was sent: in send order, overwritten.
@@ -144,7 +116,7 @@ export const planGroupUpdated = (
 
 /** GROUP_DELETED, first step: hide the group and free its name; the memberships are swept after. */
 export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx: PlanContext): Plan => {
-  const named = namedAt(view, ref, ctx);
+  const named = groupNamedAt(view, ref, sendOrderOf(ctx));
   if (named.kind === 'none') return unknownGroup(ref);
   // Deleted since, or the group got this name only after the command was sent: nothing to delete.
   if (named.kind === 'gone' || named.kind === 'later') return transaction(marker(event, ctx));

@@ -9,7 +9,6 @@ import {
   keys,
   markerItem,
   MEMBER_PREFIX,
-  sentAfter,
   type FormerClaimItem,
   type GroupItem,
   type Item,
@@ -113,48 +112,6 @@ export const nameRefusal = (name: string, view: View, self?: string): Reason | u
 /** The reason an email is refused because another user has it. */
 export const emailTaken = (email: string): Reason =>
   reason('email', `a user with email ${quote(email)} already exists`);
-
-/**
- * What a list of group references named at a send order: groups to join (active now, or renamed since
- * under another name), references to groups deleted since (in send order their membership was swept
- * with them: dropped, no reason), and references to no group. A name's history wins over its
- * current holder when it covers the order.
- */
-export const resolveGroups = (
-  refs: readonly Ref[],
-  view: View,
-  order: SendOrder,
-): {
-  readonly join: readonly GroupItem[];
-  readonly gone: readonly Ref[];
-  readonly missing: readonly Ref[];
-} => {
-  const join: GroupItem[] = [];
-  const gone: Ref[] = [];
-  const missing: Ref[] = [];
-  for (const ref of refs) {
-    const former = view.formerGroups?.get(ref.id);
-    const active = view.groups.get(ref.id);
-    if (former !== undefined && (active === undefined || !sentAfter(order, active.group.nameOrder))) {
-      if (former.former.retiredAs === 'renamed' && former.group !== undefined) join.push(former.group);
-      else gone.push(ref);
-    } else if (active !== undefined) join.push(active.group);
-    else missing.push(ref);
-  }
-  const seen = new Set<string>();
-  return { join: join.filter((g) => !seen.has(g.groupKey) && seen.add(g.groupKey)), gone, missing };
-};
-
-/** The reason listing references that name no group (none when there are none). */
-export const missingGroups = (missing: readonly Ref[]): Reason[] =>
-  missing.length === 0
-    ? []
-    : [
-        missingReason(
-          'groups',
-          `unknown group${missing.length > 1 ? 's' : ''}: ${missing.map((r) => quote(r.label)).join(', ')}`,
-        ),
-      ];
 
 /**
  * Keeps a name or email in its claim's history when its holder gives it up (renamed, email changed,

@@ -15,9 +15,7 @@ import {
   joinGroup,
   leaveGroup,
   marker,
-  missingGroups,
   reject,
-  resolveGroups,
   sendOrderOf,
   transaction,
   unknownUser,
@@ -25,6 +23,7 @@ import {
   type PlanContext,
   type Ref,
 } from './ops';
+import { resolveGroups, missingGroups } from './references';
 import { takeEmailBack } from './yield';
 
 type CommandOf<K extends HashedCommand['type']> = Extract<HashedCommand, { type: K }>;
