@@ -77,7 +77,7 @@ const emailClaimFor = (
 ): WriteOp[] | undefined => {
   const userId = userIdOf(email);
   if (!view.emails.has(userId)) return [emailClaim(userId, userKey, email)];
-  return takeEmailBack(view, email, userKey, sendOrderOf(ctx), ctx);
+  return takeEmailBack(view, email, userKey, ctx);
 };
 
 /**
@@ -86,9 +86,8 @@ const emailClaimFor = (
  */
 const heldByAnother = (view: View, email: string, ref: Ref, user: UserItem, ctx: PlanContext): boolean => {
   const userId = userIdOf(email);
-  const claim = view.emails.get(userId);
-  if (userId === ref.id || claim === undefined || claim.userKey === user.userKey) return false;
-  return takeEmailBack(view, email, user.userKey, sendOrderOf(ctx), ctx) === undefined;
+  if (userId === ref.id || view.emails.get(userId)?.userKey === user.userKey) return false;
+  return emailClaimFor(view, email, user.userKey, ctx) === undefined;
 };
 
 /** USER_CREATED: the user (keyed by the command id), its email claim, its memberships and the marker. */

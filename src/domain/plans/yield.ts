@@ -7,23 +7,23 @@
  * transaction that gives the email to the earlier command. Otherwise the earlier command is refused.
  */
 import { userIdOf } from '../ids';
-import { commandIdOfOrder, expiryOf, keys, LISTS, REJECTION_TTL_SECONDS, type SendOrder } from '../model';
+import { commandIdOfOrder, expiryOf, keys, LISTS, REJECTION_TTL_SECONDS } from '../model';
 import { formatReason } from '../reasons';
 import type { View } from '../store';
 import { equals, type WriteOp } from '../writes';
-import { emailClaim, emailTaken, type PlanContext } from './ops';
+import { emailClaim, emailTaken, sendOrderOf, type PlanContext } from './ops';
 
 /**
- * The writes that take an email from the user holding it, for a command sent at `order` that claims
+ * The writes that take an email from the user holding it, for a command that claims
  * it for `userKey`; undefined when the holder keeps it (the command is then refused as today).
  */
 export const takeEmailBack = (
   view: View,
   email: string,
   userKey: string,
-  order: SendOrder,
   ctx: PlanContext,
 ): WriteOp[] | undefined => {
+  const order = sendOrderOf(ctx);
   const userId = userIdOf(email);
   const holder = view.emailHolders?.get(userId);
   // The later command's outcome must still be on record (markers expire) to be turned into a refusal.
