@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.serverless/', '.esbuild/', 'coverage/', '.local/'] },
+  { ignores: ['node_modules/', '.cache/', '.serverless/', '.esbuild/', 'coverage/', '.local/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

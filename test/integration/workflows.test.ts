@@ -21,6 +21,7 @@ type Job = {
   uses?: string;
   needs?: string;
   env?: Record<string, string>;
+  strategy?: { matrix?: Record<string, unknown> };
   steps?: Step[];
 };
 type Workflow = {
@@ -72,10 +73,22 @@ test.each(files)('%s pins every action to a full version tag or a commit', (file
 describe('ci.yml', () => {
   const ci = workflow('ci.yml');
 
-  test('runs on push and pull request, with npm cache, Node 20 and Java 17, typecheck, lint, unit, integration, e2e', () => {
+  test("the LocalStack job and the deploy run on the Node of the functions' Lambda runtime", () => {
+    const runtime = /^\s+runtime: nodejs(\d+)\.x$/m.exec(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'));
+    expect(runtime).not.toBeNull();
+    const setupNode = (w: Workflow, job: string) =>
+      steps(w, job).find((s) => s.uses?.startsWith('actions/setup-node@')) as {
+        with?: Record<string, unknown>;
+      };
+    expect(setupNode(ci, 'localstack').with?.['node-version']).toBe(Number(runtime?.[1]));
+    expect(setupNode(workflow('deploy.yml'), 'deploy').with?.['node-version']).toBe(Number(runtime?.[1]));
+  });
+
+  test('runs on push and pull request, on Node 22 and 24 (matrix) with npm cache and Java 17, typecheck, lint, unit, integration, e2e', () => {
     expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
+    expect(ci.jobs['test']?.strategy?.matrix?.['node']).toEqual([22, 24]);
     const node = steps(ci, 'test').find((s) => s.uses?.startsWith('actions/setup-node@'));
-    expect(node).toMatchObject({ with: { 'node-version': 20, cache: 'npm' } });
+    expect(node).toMatchObject({ with: { 'node-version': '${{ matrix.node }}', cache: 'npm' } });
     const java = steps(ci, 'test').find((s) => s.uses?.startsWith('actions/setup-java@'));
     expect(java).toMatchObject({ with: { 'java-version': '17' } });
     expect(runs(ci, 'test')).toEqual(
@@ -119,7 +132,7 @@ describe('ci.yml', () => {
     const scripts = (
       JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
-    expect(scripts['test:e2e']).toBe('jest test/e2e');
+    expect(scripts['test:e2e']).toBe('node scripts/require-node.cjs && jest test/e2e');
     const list = async (env: NodeJS.ProcessEnv) =>
       (
         await run(
