@@ -32,7 +32,7 @@ import { ORDERED_GROUP } from '../adapters/sqs';
 import { resolveTopology, startWorkers } from './workers';
 import { renderTable } from './table';
 
-// The SDK pins are deliberate (see README); its Node 20 end-of-support notice is not news to a CLI user.
+// The SDK's Node end-of-support notice is for Node < 22, which scripts/require-node.cjs refuses first.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);

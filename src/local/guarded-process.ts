@@ -29,7 +29,7 @@ export const forkGuarded = (name: string, script: string, args: readonly string[
   const child: ChildProcess = fork(join(EMULATORS_DIR, script), [...args], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
-    execArgv: [],
+    execArgv: ['--disable-warning=ExperimentalWarning'],
   });
   let output = '';
   const keep = (chunk: Buffer) => {

@@ -50,7 +50,7 @@ export interface EmbeddedStack extends Provisioned {
   readonly config: AwsConfig & { readonly endpoint: string };
   /** The HTTP producer's base URL (also the read API and the dashboard at `/`); absent without workers. */
   readonly httpUrl?: string;
-  /** What serves the endpoint, for banners: "fauxqs 1.9.2 (SQS, SNS) + DynamoDB Local 3.3.0". */
+  /** What serves the endpoint, for banners: "fauxqs 2.4.1 (SQS, SNS) + DynamoDB Local 3.3.1". */
   readonly engine: string;
   /** Process ids of the emulators (measurements). */
   readonly pids: Emulators['pids'];
@@ -63,7 +63,7 @@ export interface EmbeddedStack extends Provisioned {
 }
 
 /** The emulators the embedded stack runs. */
-export const ENGINE = 'fauxqs 1.9.2 (SQS, SNS) + DynamoDB Local 3.3.0';
+export const ENGINE = 'fauxqs 2.4.1 (SQS, SNS) + DynamoDB Local 3.3.1';
 
 const waiting = (attributes: Record<string, string>): number =>
   [

@@ -21,7 +21,7 @@
  *   message again (a redelivery after a failure comes back before the rest of its group, and that
  *   one is exercised by the faults and the crashes).
  *
- * fauxqs 1.9.2 hands at most one message of a group per receive (AWS hands up to 10), so every batch
+ * fauxqs (1.9.2 and 2.4.1) hands at most one message of a group per receive (AWS hands up to 10), so every batch
  * here holds one record: the handlers' rule for a failed record inside a FIFO batch is covered by
  * test/unit/handlers/fifo-batches.test.ts, not here. For the same reason a held-back delivery could
  * not reorder anything here (the group stays locked while it is held); it is off all the same.

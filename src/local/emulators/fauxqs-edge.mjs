@@ -13,7 +13,7 @@ process.on('message', (message) => {
   if (typeof message?.dynamodbPort === 'number') dynamodbPort = message.dynamodbPort;
   process.send?.({ configured: true });
 });
-// fauxqs 1.9.2 exports buildApp but not its stores; with its default store, queue URLs name
+// fauxqs 2.4.1 exports buildApp but not its stores; with its default store, queue URLs name
 // sqs.<region>.localhost. An empty host makes them name the host the client called (127.0.0.1:PORT).
 const dist = new URL('.', import.meta.resolve('fauxqs'));
 const { SqsStore } = await import(new URL('sqs/sqsStore.js', dist).href);
