@@ -163,11 +163,11 @@ describe.each(['local', 'prod'])('osls package --stage %s', (stage) => {
   // arm64 on AWS; the local stage (LocalStack on this Docker host) follows the host's CPU
   const architecture = stage === 'local' ? HOST_ARCHITECTURE : 'arm64';
 
-  test(`functions: nodejs22.x on ${architecture}; SQS mappings report batch item failures; visibility >= 6x timeout`, () => {
+  test(`functions: nodejs24.x on ${architecture}; SQS mappings report batch item failures; visibility >= 6x timeout`, () => {
     const functions = ofType(t(), 'AWS::Lambda::Function');
     expect(functions).toHaveLength(4);
     for (const [, f] of functions) {
-      expect(f.Properties['Runtime']).toBe('nodejs22.x');
+      expect(f.Properties['Runtime']).toBe('nodejs24.x');
       expect(f.Properties['Architectures']).toEqual([architecture]);
     }
     const mappings = ofType(t(), 'AWS::Lambda::EventSourceMapping');
