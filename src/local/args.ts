@@ -37,6 +37,8 @@ export type Invocation =
       /** False with --no-workers: only the emulators and the topology. */
       readonly workers: boolean;
       readonly mode: Mode;
+      /** The cache handler's settle window, when given (default topology.json's). */
+      readonly settleWindowSeconds?: number;
     }
   | { readonly command: 'workers'; readonly logLevel: LogLevel; readonly target: TargetArgs }
   | {
@@ -108,6 +110,13 @@ const secondsOf = (text: string): number => {
   const seconds = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
   if (!(seconds >= 1 && seconds <= 43_200))
     throw new UsageError(`--visibility-timeout must be an integer from 1 to 43200, got '${text}'`);
+  return seconds;
+};
+
+const settleSecondsOf = (text: string): number => {
+  const seconds = /^[0-9]{1,4}$/.test(text) ? Number(text) : NaN;
+  if (!(seconds >= 0 && seconds <= 3_600))
+    throw new UsageError(`--settle-window must be an integer from 0 to 3600, got '${text}'`);
   return seconds;
 };
 
@@ -191,6 +200,9 @@ const invocationOf = (
           : { dataDir: resolve(context.cwd, stringOf(values, 'data-dir', '')) }),
         workers: !flag('no-workers'),
         mode: modeArg(values),
+        ...(values['settle-window'] === undefined
+          ? {}
+          : { settleWindowSeconds: settleSecondsOf(stringOf(values, 'settle-window', '')) }),
       };
     }
     case 'workers':

@@ -92,6 +92,11 @@ export const COMMANDS = {
         value: 'MODE',
         help: 'standard (default: standard queues and topic) or ordered (FIFO queues and topic, one message group: every command applied in send order)',
       },
+      'settle-window': {
+        type: 'string',
+        value: 'S',
+        help: "how long, 0-3600 s, a command naming an entity not there yet waits for it before its rejection (default topology.json's)",
+      },
     },
   },
   workers: {

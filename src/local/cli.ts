@@ -166,6 +166,7 @@ const stackCommand = async (args: Extract<Invocation, { command: 'stack' }>): Pr
     ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }),
     workers: args.workers,
     mode: args.mode,
+    ...(args.settleWindowSeconds === undefined ? {} : { settleWindowSeconds: args.settleWindowSeconds }),
   });
   printStackInfo(stack);
   if (!args.workers)

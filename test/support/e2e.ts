@@ -9,6 +9,7 @@ import { resolveTopology } from '../../src/local/workers';
 import type { AwsConfig } from '../../src/adapters/aws-config';
 import type { Provisioned } from '../../src/local/provision';
 import type { Scope } from './scope';
+import { capabilities } from './target';
 
 export const ROOT = join(__dirname, '../..');
 export const EVENTS = join(ROOT, 'events');
@@ -19,11 +20,13 @@ export interface StackUnderTest extends Provisioned {
   readonly config: AwsConfig & { readonly endpoint: string };
   /** The HTTP producer's base URL (`POST <httpUrl>/commands`). */
   readonly httpUrl?: string;
+  /** The cache handler's settle window: the one a private stack was started with, or the target's. */
+  readonly settleWindowSeconds: number;
   readonly stop: () => Promise<unknown>;
 }
 
 /** A running stack with a CLI target on it: by default a private embedded stack. */
-export interface TestStack<S extends StackUnderTest = EmbeddedStack> {
+export interface TestStack<S extends StackUnderTest = EmbeddedStack & { settleWindowSeconds: number }> {
   readonly stack: S;
   readonly target: Target;
 }
@@ -45,25 +48,28 @@ export const remoteTarget = (env: NodeJS.ProcessEnv = process.env) => {
   };
 };
 
-/** A timeout stretched for a deployed target (LocalStack's Lambda containers start cold, AWS is far). */
-export const patience = (ms: number): number => (remoteTarget() === undefined ? ms : ms * 4);
+/** A timeout stretched by the target's declared patience (LocalStack's Lambda containers start cold). */
+export const patience = (ms: number): number => ms * capabilities.patience;
 
-/**
- * For a target-agnostic suite: the running stack named by E2E_ENDPOINT/E2E_STAGE (its resources
- * resolved from the stage's names; stopping it only closes the clients), else a private embedded one.
- */
-export const openTestStack = async (
-  options: Pick<EmbeddedStackOptions, 'logLevel'> = {},
+/** What a private embedded stack of a target-agnostic suite is started with (ignored on a running target). */
+export type PrivateStackOptions = Pick<
+  EmbeddedStackOptions,
+  'logLevel' | 'hasher' | 'mode' | 'settleWindowSeconds'
+>;
+
+/** Connects to a running stack of a stage at an endpoint; stopping it only closes the clients. */
+export const connectTestStack = async (
+  config: AwsConfig & { readonly endpoint: string },
+  stage: string,
+  httpUrl?: string,
 ): Promise<TestStack<StackUnderTest>> => {
-  const remote = remoteTarget();
-  if (remote === undefined) return startTestStack(options);
-  const config = { region: remote.region, endpoint: remote.endpoint };
-  const provisioned = await resolveTopology(config, remote.stage);
-  const target = connect(config, remote.stage, provisioned.names);
+  const provisioned = await resolveTopology(config, stage);
+  const target = connect(config, stage, provisioned.names);
   const stack: StackUnderTest = {
     ...provisioned,
     config,
-    ...(remote.httpUrl === undefined ? {} : { httpUrl: remote.httpUrl }),
+    settleWindowSeconds: capabilities.settleWindowSeconds,
+    ...(httpUrl === undefined ? {} : { httpUrl }),
     stop: async () => {
       target.sqs.destroy();
       target.doc.destroy();
@@ -72,21 +78,53 @@ export const openTestStack = async (
   return { stack, target };
 };
 
+/**
+ * For a target-agnostic suite: the running stack named by E2E_ENDPOINT/E2E_STAGE (its resources
+ * resolved from the stage's names), else a private embedded one started with `options`.
+ */
+export const openTestStack = async (
+  options: PrivateStackOptions = {},
+): Promise<TestStack<StackUnderTest>> => {
+  const remote = remoteTarget();
+  if (remote === undefined) return startTestStack(options);
+  return connectTestStack({ region: remote.region, endpoint: remote.endpoint }, remote.stage, remote.httpUrl);
+};
+
+/**
+ * For a target-agnostic suite on the ordered mode: the target's FIFO stage (test/e2e/targets), or a
+ * private ordered stack; undefined when the target declares none.
+ */
+export const openOrderedTestStack = async (
+  options: Omit<PrivateStackOptions, 'mode'> = {},
+): Promise<TestStack<StackUnderTest> | undefined> => {
+  const remote = remoteTarget();
+  if (remote === undefined) return startTestStack({ ...options, mode: 'ordered' });
+  const ordered = capabilities.ordered;
+  if (ordered === null) return undefined;
+  const endpoint = process.env[ordered.endpoint]?.trim();
+  if (!endpoint) return undefined;
+  return connectTestStack({ region: remote.region, endpoint }, ordered.stage);
+};
+
 /** Starts a private embedded stack on free ports, with quick local retries (embedded-only suites). */
 export const startTestStack = async (options: EmbeddedStackOptions = {}): Promise<TestStack> => {
   if (remoteTarget() !== undefined)
     throw new Error(
       'this suite starts an embedded stack of its own: list it in test/e2e/embedded-only.json, or use openTestStack',
     );
+  // short by default, so that a rejection for a missing entity comes quickly; test/e2e/ordering tests the window
+  const settleWindowSeconds = options.settleWindowSeconds ?? 1;
   const stack = await startEmbeddedStack({
     logLevel: 'INFO',
     waitSeconds: 1,
     retryAfterSeconds: 0,
-    // short, so that a rejection for a missing entity comes quickly; test/e2e/ordering tests the window
-    settleWindowSeconds: 1,
     ...options,
+    settleWindowSeconds,
   });
-  return { stack, target: connect(stack.config, stack.names.stage, stack.names) };
+  return {
+    stack: Object.assign(stack, { settleWindowSeconds }),
+    target: connect(stack.config, stack.names.stage, stack.names),
+  };
 };
 
 /** Sends a raw body to the input queue and waits (bounded polling) for its outcome. */

@@ -48,6 +48,17 @@ describe('each command with its options', () => {
     });
   });
 
+  test('stack --settle-window takes 0 to 3600 seconds; absent, the stack keeps the topology window', () => {
+    expect(run('stack', '--settle-window', '5')).toMatchObject({ settleWindowSeconds: 5 });
+    expect(run('stack', '--settle-window', '0')).toMatchObject({ settleWindowSeconds: 0 });
+    expect(run('stack')).not.toHaveProperty('settleWindowSeconds');
+    for (const bad of ['-1', '3601', '2.5', 'soon'])
+      expect(parse('stack', `--settle-window=${bad}`)).toMatchObject({
+        kind: 'usage-error',
+        message: `--settle-window must be an integer from 0 to 3600, got '${bad}'`,
+      });
+  });
+
   test('stack --no-workers runs only the emulators; workers takes the stack options and a log level', () => {
     expect(run('stack', '--no-workers')).toMatchObject({ workers: false });
     expect(run('workers', '--endpoint', 'http://127.0.0.1:4700', '--log-level', 'warn')).toEqual({
