@@ -18,13 +18,15 @@ import {
   type TestStack,
 } from '../support/e2e';
 import { makeScope } from '../support/scope';
+import { capabilities } from '../support/target';
+import { signedPost } from '../../src/local/http-send';
 
 // Target-agnostic: runs on a private embedded stack, or on the stack E2E_ENDPOINT names. The parts
 // that need the embedded stack's internals (log lines read in-process, a KDF that always fails) are
 // in embedded-internals.test.ts.
 
 const run = promisify(execFile);
-const scope = makeScope(['Engineering', 'Via HTTP'], []);
+const scope = makeScope(['Engineering', 'Via HTTP', 'Unsigned'], []);
 const WAIT = patience(20_000);
 
 let t: TestStack<StackUnderTest>;
@@ -81,12 +83,43 @@ describe('POST /commands', () => {
       );
     return t.stack.httpUrl;
   };
-  const post = (body: string) =>
+  /** A POST /commands signed as the CLI signs it (the deployed API's AWS_IAM authorizer needs it). */
+  const post = async (body: string) => {
+    const request = await signedPost({ url: `${producer()}/commands`, region: t.stack.config.region }, body);
+    return fetch(request.url, { method: 'POST', headers: request.headers, body });
+  };
+  const unsignedPost = (body: string) =>
     fetch(`${producer()}/commands`, {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json' },
     });
+
+  test(
+    capabilities.iamEnforced
+      ? 'an unsigned POST is refused with 403 (the AWS_IAM authorizer) and nothing is queued'
+      : 'an unsigned POST is taken: this target does not enforce IAM (test/e2e/targets), the signed path is the same',
+    async () => {
+      const body = JSON.stringify({
+        entityType: 'GROUP',
+        eventType: 'GROUP_CREATED',
+        eventData: { name: scope.name('Unsigned') },
+      });
+      const response = await unsignedPost(body);
+      if (capabilities.iamEnforced) {
+        expect(response.status).toBe(403);
+        expect(await groupNames()).not.toContain(scope.name('Unsigned'));
+        return;
+      }
+      expect(response.status).toBe(202);
+      const { messageId } = (await response.json()) as { messageId: string };
+      expect((await waitForOutcome(t.target.doc, t.stack.names.table, messageId, WAIT)).status).toBe(
+        'APPLIED',
+      );
+      expect(await groupNames()).toContain(scope.name('Unsigned'));
+    },
+    patience(30_000),
+  );
 
   test(
     '400 with every reason for a bad body; nothing is queued',

@@ -752,9 +752,12 @@ describe('LocalStack target', () => {
     });
     expect(sls.custom.localstack).toMatchObject({
       image: 'localstack/localstack:4.14.0',
-      stages: ['local'],
+      stages: ['local', 'local-ordered'],
       lambda: { mountCode: false },
     });
+    // the LocalStack stage of the ordered mode (npm run test:localstack deploys it next to local)
+    expect(namesFor('local-ordered').mode).toBe('ordered');
+    expect(namesFor('local-ordered').queues.input).toMatch(/-local-ordered-input\.fifo$/);
     expect(sls.custom.esbuild).toMatchObject({ exclude: ['@aws-sdk/*'], skipRebuild: true });
   });
 });

@@ -102,47 +102,44 @@ describe('ci.yml', () => {
     );
   });
 
-  test('the LocalStack job: compose up --wait, health, deploy:local, then the same e2e command with E2E_ENDPOINT; logs uploaded on failure', () => {
-    const all = runs(ci, 'localstack').join('\n');
-    expect(all).toContain('docker compose up -d --wait');
-    expect(all).toContain('http://127.0.0.1:4566/_localstack/health');
-    expect(all).toContain('npm run deploy:local');
-    const order = [
-      'docker compose up -d --wait',
-      '/_localstack/health',
-      'npm run deploy:local',
-      'npm run test:e2e',
-    ];
-    expect(order.map((text) => all.indexOf(text))).toEqual(
-      order.map((text) => all.indexOf(text)).sort((a, b) => a - b),
-    );
-    const embedded = steps(ci, 'test').filter((s) => s.run?.includes('test:e2e'));
-    const localstack = steps(ci, 'localstack').filter((s) => s.run?.includes('test:e2e'));
-    expect(embedded).toHaveLength(1);
-    expect(localstack).toHaveLength(1);
-    expect(localstack[0]?.run).toBe(embedded[0]?.run);
-    expect(embedded[0]?.env?.['E2E_ENDPOINT']).toBeUndefined();
-    expect(ci.jobs['test']?.env?.['E2E_ENDPOINT']).toBeUndefined();
-    expect(localstack[0]?.env).toEqual({ E2E_ENDPOINT: 'http://127.0.0.1:4566', E2E_STAGE: 'local' });
+  test('the LocalStack job runs npm run test:localstack (kept up for the logs), uploads the logs on failure, always stops it', () => {
+    expect(runs(ci, 'localstack')).toContain('npm run test:localstack -- --keep');
+    expect(ci.jobs['localstack']?.env?.['E2E_ENDPOINT']).toBeUndefined();
     const upload = steps(ci, 'localstack').find((s) => s.uses?.startsWith('actions/upload-artifact@'));
     expect(upload?.if).toBe('failure()');
+    const stop = steps(ci, 'localstack').at(-1);
+    expect(stop).toMatchObject({ if: 'always()', run: 'docker compose down --volumes' });
   });
 
-  test('that command runs the same test/e2e files on both targets, less only the listed embedded-only suites', async () => {
+  test('test:localstack: compose up --wait, health, both stages deployed, then the e2e command of the embedded job', () => {
+    const source = readFileSync(join(ROOT, 'scripts/test-localstack.ts'), 'utf8');
+    const order = [
+      "'up', '-d', '--wait'",
+      'await waitForHealth()',
+      "'osls', 'deploy', '--stage', stage",
+      "'run', 'test:e2e'",
+    ];
+    for (const text of order) expect(source).toContain(text);
+    expect(order.map((text) => source.indexOf(text))).toEqual(
+      order.map((text) => source.indexOf(text)).sort((a, b) => a - b),
+    );
+    const embedded = steps(ci, 'test').filter((s) => s.run?.includes('test:e2e'));
+    expect(embedded.map((s) => s.run)).toEqual(['npm run test:e2e']);
+    expect(embedded[0]?.env?.['E2E_ENDPOINT']).toBeUndefined();
+    expect(ci.jobs['test']?.env?.['E2E_ENDPOINT']).toBeUndefined();
+  });
+
+  test('test:e2e: the agnostic suites on an endpoint, the embedded-only ones (with remote-target, which runs the agnostic ones) without', async () => {
     const scripts = (
       JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
     expect(scripts['test:e2e']).toBe('node scripts/require-node.cjs && jest test/e2e');
-    const list = async (env: NodeJS.ProcessEnv) =>
+    const list = async (env: NodeJS.ProcessEnv, paths = ['test/e2e']) =>
       (
-        await run(
-          process.execPath,
-          [join(ROOT, 'node_modules/jest/bin/jest.js'), '--listTests', 'test/e2e'],
-          {
-            cwd: ROOT,
-            env: { ...process.env, E2E_ENDPOINT: '', ...env },
-          },
-        )
+        await run(process.execPath, [join(ROOT, 'node_modules/jest/bin/jest.js'), '--listTests', ...paths], {
+          cwd: ROOT,
+          env: { ...process.env, E2E_ENDPOINT: '', ...env },
+        })
       ).stdout
         .trim()
         .split('\n')
@@ -150,13 +147,16 @@ describe('ci.yml', () => {
         .sort();
     const embedded = await list({});
     const localstack = await list({ E2E_ENDPOINT: 'http://127.0.0.1:4566', E2E_STAGE: 'local' });
-    expect(embedded).toEqual(
-      readdirSync(join(ROOT, 'test/e2e'))
-        .filter((f) => f.endsWith('.test.ts'))
-        .sort(),
-    );
-    expect(localstack).toEqual(embedded.filter((f) => !(f in embeddedOnly.suites)));
+    const suites = readdirSync(join(ROOT, 'test/e2e'))
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort();
+    // on the embedded target the agnostic suites run inside remote-target.test.ts (against npm run stack)
+    expect(embedded).toEqual(suites.filter((f) => f in embeddedOnly.suites));
+    expect(embedded).toContain('remote-target.test.ts');
+    expect(localstack).toEqual(suites.filter((f) => !(f in embeddedOnly.suites)));
     expect(localstack).toEqual(expect.arrayContaining(['events.test.ts', 'delivery.test.ts']));
+    // named on the command line, an agnostic suite runs on a private stack of its own
+    expect(await list({}, ['test/e2e/events.test.ts'])).toEqual(['events.test.ts']);
   }, 60_000);
 });
 
