@@ -54,7 +54,7 @@ export const patience = (ms: number): number => ms * capabilities.patience;
 /** What a private embedded stack of a target-agnostic suite is started with (ignored on a running target). */
 export type PrivateStackOptions = Pick<
   EmbeddedStackOptions,
-  'logLevel' | 'hasher' | 'mode' | 'settleWindowSeconds'
+  'logLevel' | 'hasher' | 'mode' | 'settleWindowSeconds' | 'onInvocation'
 >;
 
 /** Connects to a running stack of a stage at an endpoint; stopping it only closes the clients. */
