@@ -1,15 +1,34 @@
+/**
+ * The CLI commands that start, signal or empty stacks of their own (embedded-only, see
+ * test/e2e/embedded-only.json): the stack without Java, `npm run stack` (printed names, SIGTERM,
+ * SIGKILL), `npm start`, and `npm run reset` (it wipes a whole stack: here a private one). The command
+ * line without a stack is in cli-usage.test.ts, the CLI against any running stack in cli-target.test.ts.
+ */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { listRejections } from '../../src/adapters/dynamodb';
 import { pollUntil } from '../../src/adapters/poll-until';
+import { sendMessage } from '../../src/adapters/sqs';
+import { connect as connectTarget, readBody } from '../../src/local/client';
 import { startEmulators } from '../../src/local/emulators';
 import { freePort } from '../../src/local/ports';
-import { ROOT, SEEDS, EVENTS, startTestStack, type TestStack } from '../support/e2e';
+import { resetStack } from '../../src/local/reset';
+import {
+  EVENTS,
+  ROOT,
+  queueDepth,
+  sendAndWait,
+  startTestStack,
+  stateOf,
+  type TestStack,
+} from '../support/e2e';
+import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 const run = promisify(execFile);
-const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  run('npm', ['run', ...args], { cwd: ROOT, env, timeout: 60_000 }).then(
+const cli = (args: string[]) =>
+  run('npm', ['run', ...args], { cwd: ROOT, timeout: 60_000 }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({
       code: e.code,
@@ -18,104 +37,46 @@ const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
     }),
   );
 
-describe('npm run validate', () => {
-  test('prints each verdict with every reason and exits 1 when a file is rejected', async () => {
-    const result = await cli(['validate', '--', join(SEEDS, 'by-id')]);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(
-      /^OK {8}.*GROUP_CREATED_ADM\.json\n {10}\{"type":"GROUP_CREATED","name":"Administrators"\}$/m,
-    );
-    expect(result.stdout).toMatch(
-      /^REJECTED {2}.*USER_DELETED\.json\n {10}- eventData\.id: must be a user id/m,
-    );
-    expect(result.stdout).toContain('"password":"***"');
-    expect(result.stdout).not.toContain('hardpass');
-  });
-
-  test('exits 0 when every file is accepted', async () => {
-    const result = await cli([
-      'validate',
-      '--',
-      join(EVENTS, '01-group-created-engineering.json'),
-      join(EVENTS, '04-user-created-ana.json'),
-    ]);
-    expect(result.code).toBe(0);
-    expect(result.stdout.match(/^OK /gm)).toHaveLength(2);
-  });
-});
-
-describe('the command line of each command', () => {
-  const file = join(EVENTS, '01-group-created-engineering.json');
-
-  test('an unknown option is named on stderr with the usage of its command, exit 2, and swallows no file', async () => {
-    const options = ['--bogus', '--quiet'];
-    const results = await Promise.all(options.map((option) => cli(['validate', '--', option, file])));
-    for (const [i, result] of results.entries()) {
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`error: unknown option '${options[i] ?? ''}'`);
-      expect(result.stderr).toContain('usage: npm run validate -- <file|dir>... [options]');
-      expect(result.stderr).not.toContain('needs at least one file');
-      expect(result.stdout).toBe('');
-    }
-  }, 60_000);
-
-  test('a missing file argument and a port that is no port are usage errors too, exit 2', async () => {
-    const [noFile, badPort] = await Promise.all([cli(['validate']), cli(['stack', '--', '--port', '70000'])]);
-    expect(noFile.code).toBe(2);
-    expect(noFile.stderr).toContain('error: validate needs at least one file or directory');
-    expect(noFile.stderr).toContain('usage: npm run validate --');
-    expect(badPort.code).toBe(2);
-    expect(badPort.stderr).toContain("error: --port must be an integer from 1 to 65535, got '70000'");
-    expect(badPort.stderr).toContain('usage: npm run stack -- [options]');
-    expect(badPort.stdout).toBe('');
-  }, 60_000);
-
-  test('--help prints the usage of that command with its options on stdout, exit 0', async () => {
-    const [state, demo] = await Promise.all([cli(['state', '--', '--help']), cli(['start', '--', '--help'])]);
-    expect(state.code).toBe(0);
-    expect(state.stdout).toMatch(/^usage: npm run state -- \[options\]$/m);
-    for (const option of ['--json', '--endpoint URL', '--stage NAME', '--region R'])
-      expect(state.stdout).toContain(option);
-    expect(demo.code).toBe(0);
-    for (const option of ['--verbose', '--events PATH']) expect(demo.stdout).toContain(option);
-  }, 60_000);
-});
-
-describe('the CLI against a running stack', () => {
+describe('npm run reset', () => {
   let t: TestStack;
   beforeAll(async () => {
-    t = await startTestStack({ logLevel: 'SILENT' });
-  }, 60_000);
+    t = await startTestStack({ logLevel: 'SILENT', hasher: unsafeTestHasher() });
+  }, 90_000);
   afterAll(() => t.stack.stop());
 
-  test('send --wait, then state --json and rejections --json print exactly one JSON document on stdout', async () => {
-    const endpoint = ['--endpoint', t.stack.config.endpoint];
-    const sent = await cli([
-      'send',
-      '--',
-      join(EVENTS, '01-group-created-engineering.json'),
-      join(EVENTS, '12-rejected-bad-email.json'),
-      '--wait',
-      ...endpoint,
-    ]);
-    expect(sent.code).toBe(0);
-    expect(sent.stdout).toMatch(/\[01\/02\] 01-group-created-engineering\.json -> APPLIED \(GROUP_CREATED\)/);
-    expect(sent.stdout).toMatch(
-      /\[02\/02\] 12-rejected-bad-email\.json -> REJECTED \(USER_CREATED\): eventData\.email/,
-    );
-    const state = await cli(['state', '--', '--json', ...endpoint]);
-    expect(JSON.parse(state.stdout)).toEqual({
-      users: [],
-      groups: [{ name: 'Engineering', members: [], id: expect.any(String) }],
+  test('reset empties the queues and the table; it refuses an endpoint off loopback', async () => {
+    const user = JSON.stringify({
+      entityType: 'USER',
+      eventType: 'USER_CREATED',
+      eventData: { name: 'Echo', email: 'echo@example.com', password: 'pw-of-Echo', groups: [] },
     });
-    const rejections = await cli(['rejections', '--', '--json', ...endpoint]);
-    expect(JSON.parse(rejections.stdout)).toEqual([
-      expect.objectContaining({
-        eventType: 'USER_CREATED',
-        reasons: ['eventData.email: is not an email address (expected local@domain)'],
-      }),
-    ]);
-  }, 90_000);
+    expect((await sendAndWait(t, user)).outcome.status).toBe('APPLIED');
+    expect((await sendAndWait(t, readBody(join(EVENTS, '12-rejected-bad-email.json')))).outcome.status).toBe(
+      'REJECTED',
+    );
+    await sendMessage(t.target.sqs, t.stack.queueUrls.inputDlq, user);
+    await sendMessage(t.target.sqs, t.stack.queueUrls.cacheDlq, '{}');
+    expect((await stateOf(t)).users.length).toBeGreaterThan(0);
+    expect(await listRejections(t.target.doc, t.stack.names.table)).toHaveLength(1);
+    for (const url of [t.stack.queueUrls.inputDlq, t.stack.queueUrls.cacheDlq])
+      expect(await queueDepth(t, url)).toBe(1);
+    const report = await resetStack(t.target);
+    expect(report.items).toBeGreaterThan(0);
+    expect(report.queues).toHaveLength(4);
+    expect(await stateOf(t)).toEqual({ users: [], groups: [] });
+    expect(await listRejections(t.target.doc, t.stack.names.table)).toEqual([]);
+    for (const url of Object.values(t.stack.queueUrls)) expect(await queueDepth(t, url)).toBe(0);
+    // the stack goes on after a reset
+    const { outcome } = await sendAndWait(t, readBody(join(EVENTS, '01-group-created-engineering.json')));
+    expect(outcome.status).toBe('APPLIED');
+    const remote = connectTarget(
+      { region: 'eu-west-1', endpoint: 'https://sqs.eu-west-1.amazonaws.com' },
+      'prod',
+    );
+    await expect(resetStack(remote)).rejects.toThrow(/refusing to reset/);
+    remote.sqs.destroy();
+    remote.doc.destroy();
+  }, 60_000);
 });
 
 test('without Java the stack stops with a message naming a JRE 17+ and the LocalStack alternative', async () => {
