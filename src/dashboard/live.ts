@@ -113,6 +113,21 @@ export const initRejections = (): void => {
 
 const redriven: Record<string, string> = {};
 
+/** The button that moves one message back to its source queue, leaving the rest of the DLQ alone. */
+const redriveOne = (name: 'inputDlq' | 'cacheDlq', messageId: string) => {
+  const one = button('Redrive', async () => {
+    const { data } = await postText<{ moved: number }>(
+      `/api/dlq/${name}/redrive`,
+      JSON.stringify({ messageIds: [messageId] }),
+    );
+    redriven[name] =
+      `moved ${data.moved} message(s) back (${messageId}) at ${new Date().toLocaleTimeString()}`;
+    await refreshDlqs();
+  });
+  one.setAttribute('aria-label', `Redrive message ${messageId} to its source queue`);
+  return one;
+};
+
 const dlqPanel = (name: 'inputDlq' | 'cacheDlq', messages: DlqMessage[]) => {
   const status = el('span', { role: 'status', class: 'muted' }, redriven[name] ?? '');
   const redrive = button(`Redrive ${name} to its source queue`, async () => {
@@ -135,7 +150,7 @@ const dlqPanel = (name: 'inputDlq' | 'cacheDlq', messages: DlqMessage[]) => {
         el(
           'tr',
           {},
-          ...['Message id', 'Command id', 'Event type', 'Receives', 'Sent', 'Reason'].map((h) =>
+          ...['Message id', 'Command id', 'Event type', 'Receives', 'Sent', 'Reason', ''].map((h) =>
             el('th', {}, h),
           ),
         ),
@@ -146,13 +161,14 @@ const dlqPanel = (name: 'inputDlq' | 'cacheDlq', messages: DlqMessage[]) => {
         ...messages.map((m) =>
           el(
             'tr',
-            {},
+            { 'data-message': m.messageId },
             el('td', { class: 'mono' }, m.messageId),
             el('td', { class: 'mono' }, m.commandId ?? '-'),
             el('td', {}, m.eventType ?? '(unknown)'),
             el('td', {}, `${m.receiveCount}`),
             el('td', {}, time(m.sentAt)),
             el('td', {}, m.reason),
+            el('td', {}, redriveOne(name, m.messageId)),
           ),
         ),
       ),

@@ -7,7 +7,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as TE from 'fp-ts/TaskEither';
 import { clientOptions } from '../../src/adapters/aws-config';
 import { pollUntil } from '../../src/adapters/poll-until';
+import { sendMessage } from '../../src/adapters/sqs';
 import { waitForOutcome } from '../../src/local/client';
+import { topology } from '../../src/local/topology';
 import { eventOf, HASH, groupRef } from '../support/builders';
 import {
   EVENTS,
@@ -24,7 +26,7 @@ import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 // Embedded only (see test/e2e/embedded-only.json): these tests read the handlers' log lines in-process
 // and swap the KDF for one that always fails for one password. The target-agnostic parts of the same
-// behaviour are in events.test.ts and delivery.test.ts.
+// behaviour are in events.test.ts, delivery.test.ts and ordering.test.ts.
 
 const run = promisify(execFile);
 const POISON = 'kdf-always-fails-for-this-one';
@@ -186,3 +188,50 @@ test('a message that always fails ends in the DLQ after maxReceiveCount; the res
   expect(stdout).not.toContain('poison@example.com');
   expect(stdout).not.toContain('Dead Letters');
 }, 90_000);
+
+describe('a command waiting inside the settle window, as the handlers log it', () => {
+  // a stack of its own, with a window long enough for more tries than the cache queue's maxReceiveCount
+  let w: TestStack;
+  beforeAll(async () => {
+    w = await startTestStack({ hasher: unsafeTestHasher(), settleWindowSeconds: 30 });
+  }, 60_000);
+  afterAll(async () => {
+    await w?.stack.stop();
+  });
+
+  const send = (body: object) => sendMessage(w.target.sqs, w.stack.queueUrls.input, JSON.stringify(body));
+
+  test('a user naming a group created after it waits for the group, past maxReceiveCount tries, and joins it', async () => {
+    const userId = await send({
+      entityType: 'USER',
+      eventType: 'USER_CREATED',
+      eventData: {
+        name: 'Early Bird',
+        email: 'early@example.com',
+        password: 'pw-early',
+        groups: ['Late Group'],
+      },
+    });
+    const waits = () =>
+      logs
+        .json()
+        .filter((l) => l['commandId'] === userId && l['message'] === 'command waits for an entity it names');
+    const tries = topology.queues.cache.maxReceiveCount + 1;
+    await pollUntil(async () => (waits().length >= tries ? true : undefined), {
+      timeoutMs: 25_000,
+      what: `${tries} tries of the waiting command`,
+    });
+    expect(waits()[0]).toMatchObject({ reasons: ['groups: unknown group: "Late Group"'] });
+    const groupId = await send({
+      entityType: 'GROUP',
+      eventType: 'GROUP_CREATED',
+      eventData: { name: 'Late Group' },
+    });
+    expect((await waitForOutcome(w.target.doc, w.stack.names.table, groupId)).status).toBe('APPLIED');
+    expect((await waitForOutcome(w.target.doc, w.stack.names.table, userId)).status).toBe('APPLIED');
+    expect((await stateOf(w)).users).toEqual([
+      expect.objectContaining({ email: 'early@example.com', groups: ['Late Group'] }),
+    ]);
+    expect(await queueDepth(w, w.stack.queueUrls.cacheDlq)).toBe(0);
+  }, 60_000);
+});

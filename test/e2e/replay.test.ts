@@ -12,21 +12,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  ReceiveMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
-import { changeVisibility, deleteMessages, sendMessage } from '../../src/adapters/sqs';
+import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { sendMessage } from '../../src/adapters/sqs';
 import { groupIdOf } from '../../src/domain/ids';
 import { readBody, waitForOutcome } from '../../src/local/client';
 import { restoreCacheDlq, saveCacheDlq } from '../../src/local/dlq-store';
-import { summarize } from '../../src/local/redrive';
 import { replay } from '../../src/local/replay';
 import {
   EVENTS,
   openTestStack,
+  parkedIn,
   patience,
   queueDepth,
   sendAndWait,
@@ -61,39 +56,8 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/**
- * The command ids of `commandIds` that sit in a queue, sorted: one pass over the queue, each message
- * hidden while it runs (so it sees each once) and the others visible again after. With `remove`,
- * the ones found are deleted.
- */
-const messagesOf = async (
-  url: string,
-  commandIds: readonly string[],
-  { remove = false } = {},
-): Promise<string[]> => {
-  const wanted = new Set(commandIds);
-  const found: string[] = [];
-  const seen: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await t.target.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: 30,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) break;
-    const ours = Messages.filter((m) => wanted.has(summarize(m).commandId ?? ''));
-    found.push(...ours.map((m) => summarize(m).commandId ?? ''));
-    if (remove) await deleteMessages(t.target.sqs, url, ours);
-    seen.push(...(remove ? Messages.filter((m) => !ours.includes(m)) : Messages));
-  }
-  for (let i = 0; i < seen.length; i += 10)
-    await changeVisibility(t.target.sqs, url, seen.slice(i, i + 10), 0);
-  return found.sort();
-};
+const messagesOf = (url: string, commandIds: readonly string[], options?: { remove?: boolean }) =>
+  parkedIn(t, url, commandIds, options);
 
 const user = (name: string) =>
   JSON.stringify({

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { listRejections, readDirectory } from '../../src/adapters/dynamodb';
 import { groupIdOf, userIdOf } from '../../src/domain/ids';
 import { connect, rejectionsJson, stateJson, waitForOutcome, type Target } from '../../src/local/client';
-import { queueAttributes, sendMessage } from '../../src/adapters/sqs';
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { changeVisibility, deleteMessages, queueAttributes, sendMessage } from '../../src/adapters/sqs';
+import { summarize } from '../../src/local/redrive';
 import { startEmbeddedStack, type EmbeddedStack, type EmbeddedStackOptions } from '../../src/local/stack';
 import { resolveTopology } from '../../src/local/workers';
 import type { AwsConfig } from '../../src/adapters/aws-config';
@@ -149,6 +151,41 @@ export const rejectionsOf = async (t: TestStack<StackUnderTest>, commandIds?: re
   rejectionsJson(await listRejections(t.target.doc, t.stack.names.table))
     .filter((r) => commandIds === undefined || commandIds.includes(r.commandId))
     .map((r) => ({ eventType: r.eventType, reasons: r.reasons }));
+
+/**
+ * The command ids of `commandIds` that sit in a queue, sorted: one pass over the queue, each message
+ * hidden while it runs (so it sees each once) and the others visible again after. With `remove`,
+ * the ones found are deleted.
+ */
+export const parkedIn = async (
+  t: TestStack<StackUnderTest>,
+  url: string,
+  commandIds: readonly string[],
+  { remove = false } = {},
+): Promise<string[]> => {
+  const wanted = new Set(commandIds);
+  const found: string[] = [];
+  const seen: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await t.target.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 30,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) break;
+    const ours = Messages.filter((m) => wanted.has(summarize(m).commandId ?? ''));
+    found.push(...ours.map((m) => summarize(m).commandId ?? ''));
+    if (remove) await deleteMessages(t.target.sqs, url, ours);
+    seen.push(...(remove ? Messages.filter((m) => !ours.includes(m)) : Messages));
+  }
+  for (let i = 0; i < seen.length; i += 10)
+    await changeVisibility(t.target.sqs, url, seen.slice(i, i + 10), 0);
+  return found.sort();
+};
 
 /** Messages in a queue, visible or in flight (what a test waits to see drain or arrive). */
 export const queueDepth = async (t: TestStack<StackUnderTest>, url: string): Promise<number> => {

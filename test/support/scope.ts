@@ -10,6 +10,9 @@ import { groupIdOf, userIdOf } from '../../src/domain/ids';
  */
 export interface Scope {
   readonly tag: string;
+  /** The group names and emails it was made for (as the files spell them). */
+  readonly groupNames: readonly string[];
+  readonly emails: readonly string[];
   readonly name: (groupName: string) => string;
   readonly email: (address: string) => string;
   /** A command id (or any other key) of this namespace. */
@@ -58,10 +61,24 @@ export const makeScope = (
   };
   return {
     tag,
+    groupNames,
+    emails,
     name,
     email,
     id: (key) => `${key}-${tag}`,
     text,
     owns: (v) => v.endsWith(` ${tag}`) || v.toLowerCase().includes(`@${tag}.`),
   };
+};
+
+/** A value (a state, rejections) moved from one namespace into another of the same names and emails. */
+export const retag = <T>(value: T, from: Scope, to: Scope): T => {
+  const ids = new Map<string, string>([
+    ...from.groupNames.map((n): [string, string] => [groupIdOf(from.name(n)), groupIdOf(to.name(n))]),
+    ...from.emails.map((e): [string, string] => [userIdOf(from.email(e)), userIdOf(to.email(e))]),
+  ]);
+  const text = JSON.stringify(value)
+    .replaceAll(from.tag, to.tag)
+    .replace(/[0-9a-f]{64}/g, (hex) => ids.get(hex) ?? hex);
+  return JSON.parse(text) as T;
 };

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as E from 'fp-ts/Either';
 import { getCommandRecord } from '../../adapters/dynamodb';
@@ -13,6 +13,7 @@ import { LISTS, PREFIX, TABLE } from '../../domain/model';
 import { validateBody } from '../../domain/pipeline';
 import { formatReason } from '../../domain/reasons';
 import type { Target } from '../client';
+import { redrive } from '../redrive';
 import type { QueueName } from '../topology';
 
 /** The queues in pipeline order, and which DLQ feeds back into which queue. */
@@ -130,26 +131,22 @@ export const peekDlq = async (target: Target, dlq: DlqName) => {
   return [...seen.values()];
 };
 
-/** Moves every message of a DLQ back to its source queue (send, then delete); returns how many moved. */
-export const redrive = async (target: Target, dlq: DlqName): Promise<number> => {
-  const from = await target.queueUrl(dlq);
-  const to = await target.queueUrl(DLQ_SOURCE[dlq]);
-  let moved = 0;
-  for (let round = 0; round < 100; round += 1) {
-    const messages = (await receive(target, from, 30)).Messages ?? [];
-    if (messages.length === 0) break;
-    for (const m of messages) {
-      const attributes = Object.fromEntries(
-        Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
-          v.StringValue === undefined ? [] : [[k, v.StringValue]],
-        ),
-      );
-      await sendMessage(target.sqs, to, m.Body ?? '', 0, attributes);
-      await target.sqs.send(new DeleteMessageCommand({ QueueUrl: from, ReceiptHandle: m.ReceiptHandle }));
-      moved += 1;
-    }
-  }
-  return moved;
+/**
+ * Moves messages of a DLQ back to its source queue (send, then delete): every one, or only those with
+ * the given message ids (the others stay, visible again at the end); returns how many moved.
+ */
+export const redriveDlq = async (
+  target: Target,
+  dlq: DlqName,
+  messageIds?: readonly string[],
+): Promise<number> => {
+  const only = messageIds === undefined ? undefined : new Set(messageIds);
+  const { moved } = await redrive(target.sqs, {
+    from: await target.queueUrl(dlq),
+    to: await target.queueUrl(DLQ_SOURCE[dlq]),
+    ...(only === undefined ? {} : { match: (m) => only.has(m.messageId), max: only.size }),
+  });
+  return moved.length;
 };
 
 /** Validates a body as the producer would, sending nothing. */

@@ -20,7 +20,7 @@ import {
   isDlq,
   peekDlq,
   queueFigures,
-  redrive,
+  redriveDlq,
   send,
   validate,
 } from './ops';
@@ -44,6 +44,22 @@ export const buildDashboardScript = async (): Promise<string> => {
 };
 
 type Reply = (status: number, body: unknown, type?: string) => void;
+
+/** What a redrive's body asks for: every message (empty body), the listed message ids, or null (a bad body). */
+export const messageIdsOf = (body: string): readonly string[] | undefined | null => {
+  if (body.trim() === '') return undefined;
+  try {
+    const ids = (JSON.parse(body) as { messageIds?: unknown }).messageIds;
+    return Array.isArray(ids) &&
+      ids.length > 0 &&
+      ids.length <= 100 &&
+      ids.every((id) => typeof id === 'string')
+      ? (ids as string[])
+      : null;
+  } catch {
+    return null;
+  }
+};
 
 /** Reads a request body up to a bound (bodies over it arrive truncated and fail validation). */
 export const readBody = (req: IncomingMessage): Promise<string> =>
@@ -100,8 +116,11 @@ export const makeDashboardHandler = async (target: Target): Promise<DashboardHan
     if (dlq?.[1] !== undefined && isDlq(dlq[1])) {
       if (method === 'GET' && dlq[2] === undefined)
         return reply(200, { messages: await peekDlq(target, dlq[1]) });
-      if (method === 'POST' && dlq[2] !== undefined)
-        return reply(200, { moved: await redrive(target, dlq[1]) });
+      if (method === 'POST' && dlq[2] !== undefined) {
+        const only = messageIdsOf(await readBody(req));
+        if (only === null) return reply(400, { error: 'the body is empty or {"messageIds": [ids]}' });
+        return reply(200, { moved: await redriveDlq(target, dlq[1], only) });
+      }
     }
     if (method === 'GET' && sub === '/files') return reply(200, eventFiles(ROOT));
     const file = /^\/files\/(events|seeds\/by-id|seeds\/by-name)\/([\w.-]+)$/.exec(sub);
