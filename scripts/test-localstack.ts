@@ -88,6 +88,21 @@ export const summarize = (report: JestJson): SuiteRow[] =>
     })
     .sort((a, b) => a.suite.localeCompare(b.suite));
 
+/** The tests that did not apply, grouped by the reason they gave (from their titles). */
+export const notApplicable = (report: JestJson): Map<string, string[]> => {
+  const byReason = new Map<string, string[]>();
+  for (const r of report.testResults)
+    for (const t of r.assertionResults) {
+      const m = /^(.*) \[does not apply on [^:]+: (.*)\]$/.exec(t.title);
+      if (m?.[1] !== undefined && m[2] !== undefined)
+        byReason.set(m[2], [
+          ...(byReason.get(m[2]) ?? []),
+          `${r.name.replace(/^.*\/test\/e2e\//, '')}: ${m[1]}`,
+        ]);
+    }
+  return byReason;
+};
+
 /** The summary as a text table, with a total line. */
 export const table = (rows: readonly SuiteRow[]): string => {
   const total = rows.reduce(
@@ -182,7 +197,7 @@ const main = async (args: readonly string[]): Promise<number> => {
     AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
     AWS_DEFAULT_REGION: process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
   };
-  let code = 1;
+  let code: number;
   try {
     step('start LocalStack', composeCommand, [...composeArgs, 'up', '-d', '--wait'], { env });
     await waitForHealth();
@@ -205,7 +220,10 @@ const main = async (args: readonly string[]): Promise<number> => {
     code = e2e.status ?? 1;
     const capabilities = readFileSync(join(ROOT, 'test/e2e/targets/localstack.json'), 'utf8');
     process.stdout.write(`\nLocalStack target (test/e2e/targets/localstack.json):\n${capabilities}\n`);
-    process.stdout.write(`${table(summarize(JSON.parse(readFileSync(report, 'utf8')) as JestJson))}\n`);
+    const results = JSON.parse(readFileSync(report, 'utf8')) as JestJson;
+    process.stdout.write(`${table(summarize(results))}\n`);
+    for (const [reason, tests] of notApplicable(results))
+      process.stdout.write(`\nnot applicable (${reason}):\n${tests.map((t) => `  ${t}`).join('\n')}\n`);
   } catch (error) {
     process.stderr.write(`test:localstack: ${(error as Error).message}\n`);
     code = 1;

@@ -196,6 +196,4 @@ test('E2E_ENDPOINT=… npm run test:e2e passes against a separately started npm 
   // both rounds wrote to that stack's table, each in its own namespace, through its HTTP producer too
   const groups = (await readDirectory(target.doc, target.names.table)).groups.map((g) => g.name);
   expect(groups.filter((name) => /^Via HTTP r[0-9a-f]{8}$/.test(name))).toHaveLength(2);
-  const tags = new Set(groups.flatMap((name) => / (r[0-9a-f]{8})$/.exec(name)?.[1] ?? []));
-  expect(tags.size).toBeGreaterThanOrEqual(2 * agnostic.length);
 }, 1_500_000);

@@ -1,4 +1,4 @@
-import { preflight, summarize, table } from '../../../scripts/test-localstack';
+import { notApplicable, preflight, summarize, table } from '../../../scripts/test-localstack';
 
 const ran = (status: number | null, stdout = '', stderr = '') => ({ status, stdout, stderr });
 
@@ -30,7 +30,7 @@ describe('the preflight of npm run test:localstack', () => {
 });
 
 test('the summary counts passed, failed and not-applicable tests per suite, with a total', () => {
-  const rows = summarize({
+  const report = {
     testResults: [
       {
         name: '/repo/test/e2e/poison.test.ts',
@@ -41,7 +41,8 @@ test('the summary counts passed, failed and not-applicable tests per suite, with
       },
       { name: '/repo/test/e2e/events.test.ts', assertionResults: [{ title: 'c', status: 'failed' }] },
     ],
-  });
+  };
+  const rows = summarize(report);
   expect(rows).toEqual([
     { suite: 'events.test.ts', passed: 0, failed: 1, notApplicable: 0 },
     { suite: 'poison.test.ts', passed: 1, failed: 0, notApplicable: 1 },
@@ -52,4 +53,5 @@ test('the summary counts passed, failed and not-applicable tests per suite, with
     'poison.test.ts       1       0               1',
     'total                1       1               1',
   ]);
+  expect(notApplicable(report)).toEqual(new Map([['handlers run in Lambda', ['poison.test.ts: b']]]));
 });
