@@ -47,5 +47,6 @@ module.exports = {
     ? { testPathIgnorePatterns: ['/node_modules/', ...ignored(Object.keys(embeddedOnly))], maxWorkers: 1 }
     : named
       ? {}
-      : { testPathIgnorePatterns: ['/node_modules/', ...ignored(agnostic)] }),
+      : // two at a time: remote-target.test.ts waits on its stacks most of its run, the others use the cores
+        { testPathIgnorePatterns: ['/node_modules/', ...ignored(agnostic)], maxWorkers: 2 }),
 };

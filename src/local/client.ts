@@ -171,7 +171,9 @@ export const sendFiles = async (
     }
     const outcome = await waitForOutcome(target.doc, target.names.table, messageId, options.timeoutMs);
     const detail = outcome.status === 'REJECTED' ? `: ${(outcome.reasons ?? []).join(' | ')}` : '';
-    options.log(`${progress} -> ${outcome.status} (${outcome.eventType ?? 'unknown type'})${detail}`);
+    options.log(
+      `${progress} -> ${outcome.status} (${outcome.eventType ?? 'unknown type'}, command ${messageId})${detail}`,
+    );
     results.push({ file, messageId, status: outcome.status });
   }
   return results;

@@ -202,7 +202,7 @@ describe('POST /commands', () => {
           ],
           { cwd: join(__dirname, '../..'), env: { ...process.env, AWS_ACCESS_KEY_ID: undefined } },
         );
-        expect(stdout).toContain('[01/01] group.json -> APPLIED (GROUP_CREATED)');
+        expect(stdout).toMatch(/^\[01\/01\] group\.json -> APPLIED \(GROUP_CREATED, command [\w-]+\)$/m);
         expect(await groupNames()).toContain(scope.name('Signed CLI'));
       } finally {
         rmSync(dir, { recursive: true, force: true });
