@@ -1,7 +1,7 @@
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 import type { CommandEvent } from './events';
-import { entityTypeOf, rejectionItem, type CommandItem, type Key } from './model';
+import { entityTypeOf, HEADS_SINCE_MARGIN_SECONDS, rejectionItem, type CommandItem, type Key } from './model';
 import {
   lookupFor,
   planCommand,
@@ -9,11 +9,13 @@ import {
   planMembershipSweep,
   sendOrderOf,
   sweepLabel,
+  type Plan,
   type PlanContext,
 } from './planner';
+import { headsSinceMarker } from './plans/ops';
 import { formatReason, type Reason } from './reasons';
-import type { DirectoryStore } from './store';
-import { MARKER_LABEL } from './writes';
+import type { DirectoryStore, View } from './store';
+import { MARKER_LABEL, type WriteOp } from './writes';
 
 /** What became of a command. */
 export type Outcome =
@@ -144,6 +146,19 @@ const recordRejection = (
 };
 
 /**
+ * On a table without its `HeadsSinceItem` (one older than history heads), a plan's transactions also
+ * write it, a margin ahead of now: the first to commit wins, the others re-read and see it.
+ */
+const withHeadsSince = (plan: Plan, view: View, ctx: PlanContext): Plan => {
+  if (view.headsSinceMissing !== true || plan.kind === 'reject') return plan;
+  const since = `${new Date(Date.parse(ctx.now) + HEADS_SINCE_MARGIN_SECONDS * 1000).toISOString()}#`;
+  const meta = headsSinceMarker(since);
+  return plan.kind === 'transaction'
+    ? { ...plan, ops: [...plan.ops, meta] }
+    : { ...plan, whole: [...plan.whole, meta], begin: [...plan.begin, meta] };
+};
+
+/**
  * Applies one published command exactly once: skip it when its marker exists, else read, plan and
  * write in one transaction that also writes the marker; a lost race re-reads and re-plans. A group
  * deletion runs in steps (hide the group, sweep memberships, finish) and resumes from its marker.
@@ -163,47 +178,61 @@ export const applyCommand =
     const attempt = (n: number): TE.TaskEither<Error, Outcome> => {
       const ctx: PlanContext = { commandId: event.commandId, sentAt: event.sentAt, now: now() };
       return pipe(
-        store.load({ ...lookupFor(event.command), order: sendOrderOf(ctx) }),
-        TE.map((view) => planCommand(event, view, ctx)),
-        TE.chain((plan) => {
-          if (plan.kind === 'reject') {
-            const delaySeconds = plan.reasons.every((r) => r.missing) ? settle(event.sentAt) : undefined;
-            return delaySeconds === undefined
-              ? recordRejection(store, event, plan.reasons, ctx)
-              : TE.right({ kind: 'waiting', delaySeconds, reasons: plan.reasons.map(formatReason) });
-          }
-          const ops = plan.kind === 'transaction' ? plan.ops : plan.begin;
-          return pipe(
-            store.transact(ops),
-            TE.chain((result): TE.TaskEither<Error, Outcome> => {
-              if (result.kind === 'committed')
-                return plan.kind === 'deleteGroup'
-                  ? sweepAndFinish(store, event.commandId, plan.groupKey, now, pause, hasTime)
-                  : TE.right({ kind: 'applied' });
-              if (result.failed.includes(MARKER_LABEL))
-                return TE.right({ kind: 'duplicate', status: 'seen' });
-              if (n < MAX_ATTEMPTS)
-                return pipe(
-                  TE.fromTask(() => pause(raceBackoffMs(n))),
-                  TE.chain(() => attempt(n + 1)),
-                );
-              return TE.left(
-                new Error(
-                  `write conflict persisted after ${MAX_ATTEMPTS} attempts (${result.failed.join(', ') || 'transaction conflict'})`,
-                ),
-              );
-            }),
-          );
+        store.load({ ...lookupFor(event.command), order: sendOrderOf(ctx), commandId: event.commandId }),
+        TE.chain((view) => {
+          const { marker } = view;
+          if (marker === undefined)
+            return planned(withHeadsSince(planCommand(event, view, ctx), view, ctx), ctx, n);
+          if (marker.status === 'IN_PROGRESS' && marker.groupKey !== undefined)
+            return sweepAndFinish(store, event.commandId, marker.groupKey, now, pause, hasTime);
+          return TE.right(duplicateOf(marker));
         }),
       );
     };
-    return pipe(
-      store.getCommand(event.commandId),
-      TE.chain((marker) => {
-        if (marker === undefined) return attempt(1);
-        if (marker.status === 'IN_PROGRESS' && marker.groupKey !== undefined)
-          return sweepAndFinish(store, event.commandId, marker.groupKey, now, pause, hasTime);
-        return TE.right(duplicateOf(marker));
-      }),
-    );
+    /** A lost race: read and plan again (after a jittered pause), up to MAX_ATTEMPTS. */
+    const again = (n: number, failed: readonly string[]): TE.TaskEither<Error, Outcome> =>
+      n < MAX_ATTEMPTS
+        ? pipe(
+            TE.fromTask(() => pause(raceBackoffMs(n))),
+            TE.chain(() => attempt(n + 1)),
+          )
+        : TE.left(
+            new Error(
+              `write conflict persisted after ${MAX_ATTEMPTS} attempts (${failed.join(', ') || 'transaction conflict'})`,
+            ),
+          );
+    /** Writes a plan's transaction; `then` says what its commit means. */
+    const write = (
+      ops: readonly WriteOp[],
+      n: number,
+      then: () => TE.TaskEither<Error, Outcome>,
+      onGroupFailed?: () => TE.TaskEither<Error, Outcome>,
+    ): TE.TaskEither<Error, Outcome> =>
+      pipe(
+        store.transact(ops),
+        TE.chain((result): TE.TaskEither<Error, Outcome> => {
+          if (result.kind === 'committed') return then();
+          if (result.failed.includes(MARKER_LABEL)) return TE.right({ kind: 'duplicate', status: 'seen' });
+          if (onGroupFailed !== undefined && !result.conflict && result.failed.join() === 'group')
+            return onGroupFailed();
+          return again(n, result.failed);
+        }),
+      );
+    const planned = (plan: Plan, ctx: PlanContext, n: number): TE.TaskEither<Error, Outcome> => {
+      if (plan.kind === 'reject') {
+        const delaySeconds = plan.reasons.every((r) => r.missing) ? settle(event.sentAt) : undefined;
+        return delaySeconds === undefined
+          ? recordRejection(store, event, plan.reasons, ctx)
+          : TE.right({ kind: 'waiting', delaySeconds, reasons: plan.reasons.map(formatReason) });
+      }
+      const applied = (): TE.TaskEither<Error, Outcome> => TE.right({ kind: 'applied' });
+      if (plan.kind === 'transaction') return write(plan.ops, n, applied);
+      const steps = () =>
+        write(plan.begin, n, () =>
+          sweepAndFinish(store, event.commandId, plan.groupKey, now, pause, hasTime),
+        );
+      // a group without members goes in one transaction; one with members (its count is not 0) in steps
+      return write(plan.whole, n, applied, steps);
+    };
+    return attempt(1);
   };

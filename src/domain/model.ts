@@ -83,6 +83,10 @@ export const keys = {
     pk: claim.pk,
     sk: `${FORMER_PREFIX}${span}`,
   }),
+  /** Beside a claim: there to say that the claim has history entries (see `HistoryHeadItem`). */
+  history: (claim: Key): Key => ({ pk: claim.pk, sk: 'HISTORY' }),
+  /** Since when every history entry of the table has its head (see `HeadsSinceItem`). */
+  headsSince: (): Key => ({ pk: 'META', sk: 'HISTORY_HEADS' }),
 };
 
 /** Sort-key prefix of a claim's history entries. */
@@ -143,6 +147,13 @@ export interface GroupNameItem extends Key {
   readonly type: 'GROUPNAME';
   readonly groupKey: string;
   readonly name: string;
+  /**
+   * The group's `version` and `nameOrder`, written with the group in every transaction that changes
+   * them (creation and rename write the claim too; deletion removes it): a command that names the
+   * group reads them here, without reading the group item. Absent on claims written before.
+   */
+  readonly version?: number;
+  readonly nameOrder?: SendOrder;
 }
 
 /** Claims a group name's canonical key (case and compatibility forms folded) for one group. */
@@ -234,6 +245,29 @@ export interface FormerClaimItem extends Key {
   readonly expiresAt: number;
 }
 
+/**
+ * Written with every history entry of a claim, in the same transaction: where it is absent, the claim
+ * has no history, and a command need not query for it. Expires with the latest entry.
+ */
+export interface HistoryHeadItem extends Key {
+  readonly type: 'HISTORY';
+  readonly expiresAt: number;
+}
+
+/**
+ * The send order from which heads can be trusted: every history entry written after it has one. A
+ * table created by this version starts with it (`since` empty); on an older table the first command
+ * after the upgrade writes it, a quarter of an hour ahead (code of the previous version may still be
+ * finishing invocations): commands sent before it query the history as they always did.
+ */
+export interface HeadsSinceItem extends Key {
+  readonly type: 'META';
+  readonly since: SendOrder;
+}
+
+/** How far ahead of its writer's clock an upgraded table's `HeadsSinceItem` starts. */
+export const HEADS_SINCE_MARGIN_SECONDS = 15 * 60;
+
 /** Any item of the table. */
 export type Item =
   | GroupItem
@@ -243,7 +277,9 @@ export type Item =
   | EmailItem
   | MembershipItem
   | CommandItem
-  | FormerClaimItem;
+  | FormerClaimItem
+  | HistoryHeadItem
+  | HeadsSinceItem;
 
 /** How long a marker of an applied command is kept: longer than a message can live in a DLQ (14 days). */
 export const MARKER_TTL_SECONDS = 15 * 24 * 3600;

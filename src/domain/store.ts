@@ -31,6 +31,8 @@ export interface Lookup {
    * this order, is looked up in its claim's history too: who held it at that order.
    */
   readonly order?: SendOrder;
+  /** The command's id: its marker is read in the same request as the claims. */
+  readonly commandId?: string;
 }
 
 /** What a group name named at the command's send order, when another group, or none, has it now. */
@@ -40,10 +42,16 @@ export interface FormerGroup {
   readonly group?: GroupItem;
 }
 
+/** What the planners read of a group: the group item's fields that its name claim carries too. */
+export type GroupState = Pick<
+  GroupItem,
+  'groupKey' | 'groupId' | 'name' | 'status' | 'nameOrder' | 'version'
+>;
+
 /** An active group found through its name claim. */
 export interface GroupRecord {
   readonly claim: GroupNameItem;
-  readonly group: GroupItem;
+  readonly group: GroupState;
 }
 
 /** A user holding an email another command claims, and whether the email it had before is unclaimed. */
@@ -64,6 +72,10 @@ export interface UserRecord {
 
 /** A consistent read of what a command needs: the planner's whole input besides the command. */
 export interface View {
+  /** True when the table has no `HeadsSinceItem` yet (the command's transaction writes it). */
+  readonly headsSinceMissing?: boolean;
+  /** The command's marker, when `Lookup.commandId` was given and it has one (done, or a deletion under way). */
+  readonly marker?: CommandItem;
   /** Active groups by public id. */
   readonly groups: ReadonlyMap<string, GroupRecord>;
   /** Canonical name claims by canonical key. */

@@ -18,6 +18,8 @@ import {
   type GroupCanonicalItem,
   type GroupItem,
   type GroupNameItem,
+  type HeadsSinceItem,
+  type HistoryHeadItem,
   type Key,
   type UserItem,
 } from './model';
@@ -26,6 +28,7 @@ import {
   type EmailHolder,
   type FormerGroup,
   type GroupRecord,
+  type GroupState,
   type Lookup,
   type UserRecord,
   type View,
@@ -41,14 +44,39 @@ export interface ViewReader {
   readonly user: (userKey: string) => Promise<UserRecord | undefined>;
 }
 
+type Claim = GroupNameItem | GroupCanonicalItem | EmailItem;
+const CLAIM_TYPES = new Set<string>(['GROUPNAME', 'GROUPCANON', 'EMAIL']);
+
 /** Reads the view of a lookup. */
 export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View> => {
   const emailIds = [...lookup.emailIds, ...(lookup.userId === undefined ? [] : [lookup.userId])];
-  const claims = await reader.items<GroupNameItem | GroupCanonicalItem | EmailItem>([
+  const order = lookup.order;
+  const claimKeys = [
     ...lookup.groupIds.map(keys.groupName),
     ...lookup.canonicalIds.map(keys.groupCanonical),
     ...emailIds.map(keys.email),
+  ];
+  // with a send order, the heads that say which claims have history, and since when they can be trusted
+  const historyKeys =
+    order === undefined
+      ? []
+      : [
+          keys.headsSince(),
+          ...[...lookup.groupIds.map(keys.groupName), ...emailIds.map(keys.email)].map(keys.history),
+        ];
+  const first = await reader.items<Claim | CommandItem | HistoryHeadItem | HeadsSinceItem>([
+    ...(lookup.commandId === undefined ? [] : [keys.command(lookup.commandId)]),
+    ...claimKeys,
+    ...historyKeys,
   ]);
+  const marker = first.find((i): i is CommandItem => i.type === 'COMMAND');
+  const claims = first.filter((i): i is Claim => CLAIM_TYPES.has(i.type));
+  const headsSince = first.find((i): i is HeadsSinceItem => i.type === 'META');
+  const heads = new Set(first.filter((i) => i.type === 'HISTORY').map((i) => i.pk));
+  const trusted = headsSince !== undefined && order !== undefined && order >= headsSince.since;
+  /** A claim's history, queried unless its absent head says there is none. */
+  const historyOf = async (claim: Key): Promise<FormerClaimItem[]> =>
+    trusted && !heads.has(claim.pk) ? [] : reader.former(claim);
   const nameClaims = claims.filter((c): c is GroupNameItem => c.type === 'GROUPNAME');
   const canonicalNames = new Map(
     claims
@@ -56,13 +84,26 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
       .map((c) => [canonicalIdOfClaim(c), c]),
   );
   const emailClaims = claims.filter((c): c is EmailItem => c.type === 'EMAIL');
-  const groupItems = await reader.items<GroupItem>(nameClaims.map((c) => keys.group(c.groupKey)));
+  // A claim exists only while its group is active (a deletion frees it first) and carries the
+  // group's version and name order; a claim written before it did needs the group item read.
+  const legacy = nameClaims.filter((c) => c.version === undefined);
+  const groupItems =
+    legacy.length === 0 ? [] : await reader.items<GroupItem>(legacy.map((c) => keys.group(c.groupKey)));
   const groups = new Map<string, GroupRecord>();
   for (const claim of nameClaims) {
-    const group = groupItems.find((g) => g.groupKey === claim.groupKey && g.status === 'ACTIVE');
+    const group: GroupState | undefined =
+      claim.version === undefined
+        ? groupItems.find((g) => g.groupKey === claim.groupKey && g.status === 'ACTIVE')
+        : {
+            groupKey: claim.groupKey,
+            groupId: groupIdOfClaim(claim),
+            name: claim.name,
+            status: 'ACTIVE',
+            version: claim.version,
+            ...(claim.nameOrder === undefined ? {} : { nameOrder: claim.nameOrder }),
+          };
     if (group !== undefined) groups.set(groupIdOfClaim(claim), { claim, group });
   }
-  const order = lookup.order;
   // A name no group has, or one its group got after the command was sent: who had it then?
   const formerGroups = new Map<string, FormerGroup>();
   // Emails the command claims that a user took after it was sent: that user may have to yield.
@@ -75,7 +116,7 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
           return holder === undefined || !sentAfter(order, holder.group.nameOrder);
         })
         .map(async (id) => {
-          const former = coveringFormer(await reader.former(keys.groupName(id)), order);
+          const former = coveringFormer(await historyOf(keys.groupName(id)), order);
           if (former === undefined) return;
           const [group] =
             former.retiredAs === 'renamed'
@@ -104,7 +145,16 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
     );
   }
   const emails = new Map(emailClaims.map((c) => [userIdOfClaim(c), c]));
-  const base = { groups, canonicalNames, emails, formerGroups, emailHolders };
+  const unmarked = order !== undefined && headsSince === undefined ? { headsSinceMissing: true } : {};
+  const base = {
+    ...unmarked,
+    groups,
+    canonicalNames,
+    emails,
+    formerGroups,
+    emailHolders,
+    ...(marker === undefined ? {} : { marker }),
+  };
   if (lookup.userId === undefined) return base;
   const userClaim = emails.get(lookup.userId);
   const current = userClaim === undefined ? undefined : await reader.user(userClaim.userKey);
@@ -113,7 +163,7 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
   // The user holding the email now held it then (or no order to look back from): that is the one.
   if (order === undefined || (named !== undefined && sentAfter(order, named.user.emailSince)))
     return withCurrent;
-  const former = coveringFormer(await reader.former(keys.email(lookup.userId)), order);
+  const former = coveringFormer(await historyOf(keys.email(lookup.userId)), order);
   if (former === undefined) return withCurrent;
   const moved = former.retiredAs === 'renamed' ? await reader.user(former.entityKey) : undefined;
   if (moved !== undefined) return { ...base, user: { ...moved, formerly: former } };

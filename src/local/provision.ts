@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  PutItemCommand,
   DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -24,6 +25,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { clientOptions, type AwsConfig } from '../adapters/aws-config';
 import { cacheTableDefinition } from '../adapters/dynamodb/table';
+import { keys } from '../domain/model';
 import { namesFor, topology, type Mode, type QueueName, type StageNames } from './topology';
 
 /** What provisioning created: names, URLs and ARNs the runtime and the CLI need. */
@@ -106,7 +108,18 @@ const provisionTableWith = async (
   table: string,
 ): Promise<{ unsupported: string[] }> => {
   const definition = cacheTableDefinition(table);
-  if (!(await tableExists(dynamodb, table))) await dynamodb.send(new CreateTableCommand(definition.create));
+  if (!(await tableExists(dynamodb, table))) {
+    await dynamodb.send(new CreateTableCommand(definition.create));
+    // a new table: every history entry it will hold has its head (see HeadsSinceItem)
+    const { pk, sk } = keys.headsSince();
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { pk: { S: pk }, sk: { S: sk }, type: { S: 'META' }, since: { S: '' } },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
   const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED')
     await dynamodb.send(

@@ -1,10 +1,12 @@
 /**
  * `npm run reset`: empties a running local stack — its four queues (PurgeQueue) and its table (every
- * item deleted; the table, its index and the queues' settings stay as provisioned).
+ * item deleted but the table's history-heads marker; the table, its index and the queues' settings
+ * stay as provisioned).
  */
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { pollUntil } from '../adapters/poll-until';
+import { keys as tableKeys } from '../domain/model';
 import type { Target } from './client';
 import { isLoopback } from './event-source-mapping';
 import type { QueueName } from './topology';
@@ -43,6 +45,7 @@ export const resetStack = async (target: Target): Promise<ResetReport> => {
     throw new Error(`refusing to reset ${endpoint ?? 'AWS'}: reset empties local stacks only`);
   for (const queue of QUEUES)
     await target.sqs.send(new PurgeQueueCommand({ QueueUrl: await target.queueUrl(queue) }));
+  const headsSince = tableKeys.headsSince();
   let items = 0;
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
@@ -54,7 +57,8 @@ export const resetStack = async (target: Target): Promise<ResetReport> => {
         ExclusiveStartKey,
       }),
     );
-    const keys = page.Items ?? [];
+    // the table's HeadsSinceItem stays: what it says holds for an emptied table too
+    const keys = (page.Items ?? []).filter((k) => k['pk'] !== headsSince.pk || k['sk'] !== headsSince.sk);
     for (let i = 0; i < keys.length; i += 25) await deleteKeys(target, keys.slice(i, i + 25));
     items += keys.length;
     ExclusiveStartKey = page.LastEvaluatedKey;

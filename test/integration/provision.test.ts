@@ -23,7 +23,19 @@ test('provisioning twice reuses the table (items kept), the queues, the topic an
   await doc.send(new PutCommand({ TableName: first.names.table, Item: { pk: 'KEEP', sk: 'ME' } }));
   const second = await provisionTopology(config, 'twice');
   expect(second).toEqual(first);
-  expect(await scanAll(doc, first.names.table)).toEqual([{ pk: 'KEEP', sk: 'ME' }]);
+  // a new table starts with history heads trusted (since: ''); a reused one is not marked again
+  expect(await scanAll(doc, first.names.table)).toEqual([
+    { pk: 'KEEP', sk: 'ME' },
+    { pk: 'META', sk: 'HISTORY_HEADS', type: 'META', since: '' },
+  ]);
+  await doc.send(
+    new PutCommand({
+      TableName: first.names.table,
+      Item: { pk: 'META', sk: 'HISTORY_HEADS', type: 'META', since: 'kept' },
+    }),
+  );
+  await provisionTopology(config, 'twice');
+  expect((await scanAll(doc, first.names.table))[1]).toMatchObject({ since: 'kept' });
   const sns = new SNSClient(clientOptions(config));
   const subscriptions = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: first.topicArn }));
   expect(subscriptions.Subscriptions?.map((s) => [s.Protocol, s.Endpoint])).toEqual([

@@ -1,5 +1,5 @@
 import { canonicalGroupNameOf, groupIdOf, userIdOf } from '../../src/domain/ids';
-import { keys, LISTS, type EmailItem, type GroupCanonicalItem } from '../../src/domain/model';
+import { keys, LISTS, type EmailItem, type GroupCanonicalItem, type GroupItem } from '../../src/domain/model';
 import type { GroupRecord, UserRecord, View } from '../../src/domain/store';
 import type { HashedCommand } from '../../src/domain/commands';
 import { EVENT_SCHEMA, type CommandEvent } from '../../src/domain/events';
@@ -13,7 +13,7 @@ export const groupRecord = (
   groupKey = `gk-${name}`,
   version = 1,
   memberCount = 0,
-): GroupRecord => ({
+): GroupRecord & { readonly group: GroupItem } => ({
   claim: { ...keys.groupName(groupIdOf(name)), type: 'GROUPNAME', groupKey, name },
   group: {
     ...keys.group(groupKey),
@@ -71,7 +71,7 @@ export const canonicalClaimOf = (record: GroupRecord): GroupCanonicalItem => ({
 });
 
 /** Every item a group has in the table: its name claim, its canonical claim and the group item. */
-export const groupItems = (record: GroupRecord) =>
+export const groupItems = (record: GroupRecord & { readonly group: GroupItem }) =>
   [record.claim, canonicalClaimOf(record), record.group] as const;
 
 /** A view from records; each group's name also holds its canonical claim. */

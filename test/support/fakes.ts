@@ -86,6 +86,8 @@ export class FakeDirectoryStore implements DirectoryStore {
   readonly rejections: CommandItem[] = [];
   /** The `limit` of each membershipsOfGroup call. */
   readonly sweepLimits: number[] = [];
+  /** The claims whose history a view read queried (a Query on DynamoDB). */
+  readonly historyQueries: Key[] = [];
   private readonly hooks: { readonly method: StoreMethod; readonly run: (call: number) => void }[] = [];
 
   private readonly failures: InjectedFailure[] = [];
@@ -204,10 +206,12 @@ export class FakeDirectoryStore implements DirectoryStore {
           const item = this.get(k);
           return item === undefined ? [] : [item as unknown as T];
         }),
-      former: async (claim) =>
-        [...this.items.values()]
+      former: async (claim) => {
+        this.historyQueries.push(claim);
+        return [...this.items.values()]
           .filter((i) => i.pk === claim.pk && i.sk.startsWith(FORMER_PREFIX))
-          .sort((a, b) => (a.sk < b.sk ? -1 : 1)) as unknown as FormerClaimItem[],
+          .sort((a, b) => (a.sk < b.sk ? -1 : 1)) as unknown as FormerClaimItem[];
+      },
       user: async (userKey) => {
         const user = this.get(keys.user(userKey)) as UserItem | undefined;
         if (user === undefined) return undefined;

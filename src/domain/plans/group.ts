@@ -1,8 +1,8 @@
 /** The write plans of the group commands. */
 import type { CommandEvent } from '../events';
 import { canonicalGroupNameOf, groupIdOf } from '../ids';
-import { keys, LISTS, type GroupItem, type Key } from '../model';
-import type { View } from '../store';
+import { keys, LISTS, type Key } from '../model';
+import type { GroupState, View } from '../store';
 import { equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 import {
   canonicalClaim,
@@ -28,12 +28,12 @@ import { groupNamedAt } from './references';
 /** A group's name claim, freed, and its history entry, as the group gives the name up. */
 const nameRetirement = (
   groupId: string,
-  group: GroupItem,
+  group: GroupState,
   retiredAs: 'renamed' | 'deleted',
   ctx: PlanContext,
 ): WriteOp[] => [
   nameClaimRemoval(groupId, group.groupKey),
-  formerClaim(
+  ...formerClaim(
     keys.groupName(groupId),
     group.groupKey,
     { claimedOrder: group.nameOrder, retiredOrder: sendOrderOf(ctx) },
@@ -64,7 +64,7 @@ export const planGroupCreated = (event: CommandEvent, name: string, view: View, 
       gsi1pk: LISTS.groups,
       gsi1sk: name,
     }),
-    nameClaim(groupId, groupKey, name),
+    nameClaim(groupId, groupKey, name, { version: 1, nameOrder: order }),
     canonicalClaim(name, groupKey),
   );
 };
@@ -107,14 +107,17 @@ export const planGroupUpdated = (
       conditions: [equals('version', group.version), equals('status', 'ACTIVE')],
     },
     ...nameRetirement(ref.id, group, 'renamed', ctx),
-    nameClaim(newId, group.groupKey, name),
+    nameClaim(newId, group.groupKey, name, { version: group.version + 1, nameOrder: order }),
     ...(sameCanonical
       ? []
       : [canonicalClaimRemoval(group.name, group.groupKey), canonicalClaim(name, group.groupKey)]),
   );
 };
 
-/** GROUP_DELETED, first step: hide the group and free its name; the memberships are swept after. */
+/**
+ * GROUP_DELETED: a group without members goes in one transaction (with its name); one with members
+ * is hidden and its name freed first, and its memberships are swept after.
+ */
 export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx: PlanContext): Plan => {
   const named = groupNamedAt(view, ref, sendOrderOf(ctx));
   if (named.kind === 'none') return unknownGroup(ref);
@@ -122,9 +125,24 @@ export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx:
   if (named.kind === 'gone' || named.kind === 'later') return transaction(marker(event, ctx));
   // Held the name at the send order (renamed since or not): in send order, deleted then.
   const { group } = named;
+  const unchanged = [equals('version', group.version), equals('status', 'ACTIVE')];
+  const freed = [
+    ...nameRetirement(group.groupId, group, 'deleted', ctx),
+    canonicalClaimRemoval(group.name, group.groupKey),
+  ];
   return {
     kind: 'deleteGroup',
     groupKey: group.groupKey,
+    whole: [
+      marker(event, ctx),
+      {
+        op: 'delete',
+        label: 'group',
+        key: keys.group(group.groupKey),
+        conditions: [...unchanged, equals('memberCount', 0)],
+      },
+      ...freed,
+    ],
     begin: [
       marker(event, ctx, 'IN_PROGRESS', group.groupKey),
       {
@@ -133,10 +151,9 @@ export const planGroupDeleted = (event: CommandEvent, ref: Ref, view: View, ctx:
         key: keys.group(group.groupKey),
         set: { status: 'DELETING', updatedAt: ctx.now, version: group.version + 1 },
         remove: ['gsi1pk', 'gsi1sk'],
-        conditions: [equals('version', group.version), equals('status', 'ACTIVE')],
+        conditions: unchanged,
       },
-      ...nameRetirement(group.groupId, group, 'deleted', ctx),
-      canonicalClaimRemoval(group.name, group.groupKey),
+      ...freed,
     ],
   };
 };

@@ -10,21 +10,29 @@ import {
   markerItem,
   MEMBER_PREFIX,
   type FormerClaimItem,
-  type GroupItem,
   type Item,
   type Key,
   type SendOrder,
   type UserItem,
 } from '../model';
 import { missingReason, quote, reason, type Reason } from '../reasons';
-import type { View } from '../store';
+import type { GroupState, View } from '../store';
 import { absent, equals, MARKER_LABEL, present, type WriteOp } from '../writes';
 
 /** What to do with a command. */
 export type Plan =
   | { readonly kind: 'transaction'; readonly ops: readonly WriteOp[] }
   | { readonly kind: 'reject'; readonly reasons: readonly Reason[] }
-  | { readonly kind: 'deleteGroup'; readonly groupKey: string; readonly begin: readonly WriteOp[] };
+  /**
+   * A group deletion: `whole` deletes it in one transaction if it has no member (its count is 0);
+   * else `begin` hides it and frees its name, and its memberships are swept after.
+   */
+  | {
+      readonly kind: 'deleteGroup';
+      readonly groupKey: string;
+      readonly whole: readonly WriteOp[];
+      readonly begin: readonly WriteOp[];
+    };
 
 /** When and by which command the writes happen. */
 export interface PlanContext {
@@ -115,7 +123,8 @@ export const emailTaken = (email: string): Reason =>
 
 /**
  * Keeps a name or email in its claim's history when its holder gives it up (renamed, email changed,
- * deleted), so that commands sent while it held it still find it; expires with the markers.
+ * deleted), so that commands sent while it held it still find it; expires with the markers. Its
+ * head beside the claim says that the claim has history (see `HistoryHeadItem`).
  */
 export const formerClaim = (
   claim: Key,
@@ -123,9 +132,10 @@ export const formerClaim = (
   span: { readonly claimedOrder: SendOrder | undefined; readonly retiredOrder: SendOrder },
   retiredAs: FormerClaimItem['retiredAs'],
   ctx: PlanContext,
-): WriteOp => {
+): WriteOp[] => {
   const { claimedOrder, retiredOrder } = span;
-  return {
+  const expiresAt = expiryOf(ctx.now, FORMER_TTL_SECONDS);
+  const entry: WriteOp = {
     op: 'put',
     label: `former:${claim.sk.toLowerCase()}`,
     item: {
@@ -135,17 +145,24 @@ export const formerClaim = (
       ...(claimedOrder === undefined ? {} : { claimedOrder }),
       retiredOrder,
       retiredAs,
-      expiresAt: expiryOf(ctx.now, FORMER_TTL_SECONDS),
+      expiresAt,
     },
     conditions: [absent],
   };
+  const head: WriteOp = {
+    op: 'put',
+    label: `history:${claim.sk.toLowerCase()}`,
+    item: { ...keys.history(claim), type: 'HISTORY', expiresAt },
+    conditions: [],
+  };
+  return [entry, head];
 };
 
 /**
  * Adds a user to a group and counts the member on the group item, asserting inside the transaction
  * that the group is still active under the name the command used (a rename or deletion fails it).
  */
-export const joinGroup = (userKey: string, group: GroupItem, now: string): WriteOp[] => {
+export const joinGroup = (userKey: string, group: GroupState, now: string): WriteOp[] => {
   const { groupKey, groupId } = group;
   return [
     {
@@ -200,10 +217,22 @@ export const leaveGroup = (userKey: string, groupKey: string): WriteOp[] => [
 ];
 
 /** Claims a group name (by its id) for a group, only if no group has it. */
-export const nameClaim = (groupId: string, groupKey: string, name: string): WriteOp => ({
+export const nameClaim = (
+  groupId: string,
+  groupKey: string,
+  name: string,
+  group: { readonly version: number; readonly nameOrder: SendOrder },
+): WriteOp => ({
   op: 'put',
   label: 'name:new',
-  item: { ...keys.groupName(groupId), type: 'GROUPNAME', groupKey, name },
+  item: {
+    ...keys.groupName(groupId),
+    type: 'GROUPNAME',
+    groupKey,
+    name,
+    version: group.version,
+    nameOrder: group.nameOrder,
+  },
   conditions: [absent],
 });
 
@@ -245,4 +274,12 @@ export const emailClaimRemoval = (user: UserItem): WriteOp => ({
   label: 'email:old',
   key: keys.email(user.userId),
   conditions: [equals('userKey', user.userKey)],
+});
+
+/** Marks the table's history heads as trusted from `since` on (put once: the first writer wins). */
+export const headsSinceMarker = (since: SendOrder): WriteOp => ({
+  op: 'put',
+  label: 'heads-since',
+  item: { ...keys.headsSince(), type: 'META', since },
+  conditions: [absent],
 });

@@ -1,8 +1,8 @@
 /** What group references name at a command's send order: now, or through the names' history. */
-import type { GroupItem, SendOrder } from '../model';
+import type { SendOrder } from '../model';
 import { sentAfter } from '../model';
 import { missingReason, quote, type Reason } from '../reasons';
-import type { View } from '../store';
+import type { GroupState, View } from '../store';
 import type { Ref } from './ops';
 
 /**
@@ -18,7 +18,7 @@ export const groupNamedAt = (
   ref: Ref,
   order: SendOrder,
 ):
-  | { readonly kind: 'holder' | 'renamed' | 'later'; readonly group: GroupItem }
+  | { readonly kind: 'holder' | 'renamed' | 'later'; readonly group: GroupState }
   | { readonly kind: 'gone' }
   | { readonly kind: 'none' } => {
   const active = view.groups.get(ref.id);
@@ -41,8 +41,8 @@ export const resolveGroups = (
   refs: readonly Ref[],
   view: View,
   order: SendOrder,
-): { readonly join: readonly GroupItem[]; readonly missing: readonly Ref[] } => {
-  const join = new Map<string, GroupItem>();
+): { readonly join: readonly GroupState[]; readonly missing: readonly Ref[] } => {
+  const join = new Map<string, GroupState>();
   const missing: Ref[] = [];
   for (const ref of refs) {
     const named = groupNamedAt(view, ref, order);

@@ -56,7 +56,7 @@ const namedAt = (
 /** The email claim of a user and its history entry, as the user gives it up. */
 const emailRetirement = (user: UserItem, retiredAs: 'renamed' | 'deleted', ctx: PlanContext) => [
   emailClaimRemoval(user),
-  formerClaim(
+  ...formerClaim(
     keys.email(user.userId),
     user.userKey,
     { claimedOrder: user.emailSince, retiredOrder: sendOrderOf(ctx) },

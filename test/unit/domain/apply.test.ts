@@ -284,24 +284,42 @@ describe('applyCommand: group deletion', () => {
     expect(store.get(keys.group('g-dev'))).toMatchObject({ status: 'DELETING' });
     expect(store.ofType('MEMBERSHIP')).toHaveLength(members - SWEEP_BATCH + 1);
 
+    const began = () => store.transactions.filter((t) => t.ops.some((op) => op.label === 'group')).length;
+    const before = began();
     expect(await outcomeOf(store, deleteDev('c-resume'))).toEqual({ kind: 'applied' });
-    expect(store.calls.load).toBe(1);
+    // the second delivery read its marker (with the view) and resumed: no new plan was written
+    expect(store.calls.load).toBe(2);
+    expect(began()).toBe(before + 1);
     expect(store.get(keys.group('g-dev'))).toBeUndefined();
     expect(store.ofType('MEMBERSHIP')).toHaveLength(1);
     expect(store.get(keys.command('c-resume'))).toMatchObject({ status: 'APPLIED' });
     expect(await outcomeOf(store, deleteDev('c-resume'))).toEqual({ kind: 'duplicate', status: 'APPLIED' });
   });
 
-  test('a finish lost to another finisher is a duplicate APPLIED', async () => {
+  test('a group without members is deleted in one transaction, name and claims with it', async () => {
     const dev = groupRecord('Dev', 'g-dev');
     const store = new FakeDirectoryStore().seed(...groupItems(dev));
+    expect(await outcomeOf(store, deleteDev('c-empty'))).toEqual({ kind: 'applied' });
+    expect(resultsOf(store)).toEqual([{ kind: 'committed' }]);
+    expect(store.calls.membershipsOfGroup).toBe(0);
+    expect(store.get(keys.group('g-dev'))).toBeUndefined();
+    expect(store.get(keys.groupName(groupIdOf('Dev')))).toBeUndefined();
+    expect(store.get(keys.command('c-empty'))).toMatchObject({ status: 'APPLIED' });
+  });
+
+  test('a finish lost to another finisher is a duplicate APPLIED', async () => {
+    const dev = groupRecord('Dev', 'g-dev', 1, 1);
+    const store = new FakeDirectoryStore().seed(...groupItems(dev), membershipItem('u-ana', 'g-dev'));
+    // 1: the whole-group try (it has a member), 2: hide, 3: sweep, 4: finish
     store.before('transact', (call) => {
-      if (call !== 2) return;
+      if (call !== 4) return;
       store.seed({ ...store.get(keys.command('c-both'))!, status: 'APPLIED' });
       store.remove(keys.group('g-dev'));
     });
     expect(await outcomeOf(store, deleteDev('c-both'))).toEqual({ kind: 'duplicate', status: 'APPLIED' });
     expect(resultsOf(store)).toEqual([
+      { kind: 'cancelled', failed: ['group'], conflict: false },
+      { kind: 'committed' },
       { kind: 'committed' },
       { kind: 'cancelled', failed: [MARKER_LABEL, 'group'], conflict: false },
     ]);
@@ -318,7 +336,6 @@ describe('applyCommand: group deletion', () => {
 
 describe('applyCommand: transient failures are Left (the message is retried)', () => {
   const cases: [StoreMethod, number, HashedCommand][] = [
-    ['getCommand', 1, rename],
     ['load', 1, rename],
     ['transact', 1, rename],
     ['recordRejection', 1, { type: 'USER_DELETED', user: userRef('nobody@x.io') }],
@@ -395,5 +412,41 @@ describe('FakeDirectoryStore honours the DynamoDB semantics the domain relies on
     expect(() => store.getCommand('x')).toThrow('injected getCommand failure');
     await expect(store.getCommand('x')()).rejects.toThrow('injected getCommand failure');
     expect(await store.getCommand('x')()).toEqual(E.right(undefined));
+  });
+});
+
+describe('applyCommand: history heads (a claim with no head has no history, on a table that trusts them)', () => {
+  const create = (name: string, id: string) => eventOf({ type: 'GROUP_CREATED', name }, id);
+  const renameTo = (from: string, to: string, id: string) =>
+    eventOf({ type: 'GROUP_UPDATED', group: groupRef(from), name: to }, id);
+  const fresh = () => new FakeDirectoryStore().seed({ ...keys.headsSince(), type: 'META', since: '' });
+
+  test('a new table (heads trusted from the start): a new name is created without querying its history', async () => {
+    const store = fresh();
+    expect(await outcomeOf(store, create('Dev', 'c-1'))).toEqual({ kind: 'applied' });
+    expect(store.historyQueries).toEqual([]);
+    expect(store.get(keys.headsSince())).toMatchObject({ since: '' });
+  });
+
+  test('a rename leaves a head beside the old name: a command naming it later queries its history', async () => {
+    const store = fresh();
+    expect(await outcomeOf(store, create('Dev', 'c-1'))).toEqual({ kind: 'applied' });
+    expect(await outcomeOf(store, renameTo('Dev', 'Ops', 'c-2'))).toEqual({ kind: 'applied' });
+    expect(store.get(keys.history(keys.groupName(groupIdOf('Dev'))))).toMatchObject({ type: 'HISTORY' });
+    store.historyQueries.length = 0;
+    expect(await outcomeOf(store, create('Dev', 'c-3'))).toEqual({ kind: 'applied' });
+    expect(store.historyQueries).toEqual([keys.groupName(groupIdOf('Dev'))]);
+  });
+
+  test('a table older than heads: the first command marks them trusted a quarter of an hour ahead, and queries', async () => {
+    const store = new FakeDirectoryStore();
+    expect(await outcomeOf(store, create('Dev', 'c-1'))).toEqual({ kind: 'applied' });
+    expect(store.historyQueries).toEqual([keys.groupName(groupIdOf('Dev'))]);
+    const since = String(store.get(keys.headsSince())?.['since']);
+    expect(Date.parse(since.replace(/#$/, '')) - Date.parse(NOW)).toBe(15 * 60 * 1000);
+    // commands sent before that still query, as before heads existed
+    store.historyQueries.length = 0;
+    expect(await outcomeOf(store, create('Ops', 'c-2'))).toEqual({ kind: 'applied' });
+    expect(store.historyQueries).toEqual([keys.groupName(groupIdOf('Ops'))]);
   });
 });

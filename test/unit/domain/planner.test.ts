@@ -51,6 +51,7 @@ describe('GROUP_UPDATED (rename)', () => {
       'update group',
       'delete name:old',
       'put former:groupname',
+      'put history:groupname',
       'put name:new',
       'delete canonical:old',
       'put canonical:new',
@@ -114,6 +115,7 @@ describe('group names are unique ignoring case and compatibility forms', () => {
       'update group',
       'delete name:old',
       'put former:groupname',
+      'put history:groupname',
       'put name:new',
     ]);
   });
@@ -137,6 +139,7 @@ describe('GROUP_DELETED', () => {
       'update group',
       'delete name:old',
       'put former:groupname',
+      'put history:groupname',
       'delete canonical:old',
     ]);
     expect(opsOf(p)[0]).toMatchObject({ item: { status: 'IN_PROGRESS', groupKey: 'g1' } });
@@ -219,6 +222,7 @@ describe('USER_UPDATED', () => {
       'update user',
       'delete email:old',
       'put former:email',
+      'put history:email',
       'put email:new',
     ]);
     expect(opsOf(p)[1]).toMatchObject({
@@ -325,6 +329,7 @@ describe('USER_DELETED', () => {
       'delete user',
       'delete email:old',
       'put former:email',
+      'put history:email',
       'delete membership:g1',
       'update count:g1',
       'delete membership:g2',

@@ -11,6 +11,7 @@ import { HASH, eventOf, groupItems, groupRecord, groupRef } from '../../support/
 import {
   capturedLogger,
   FakeDirectoryStore,
+  membershipItem,
   sqsEvent,
   sqsRecord,
   type CapturedLogger,
@@ -164,7 +165,6 @@ describe('cache handler', () => {
   });
 
   test.each<[StoreMethod, number]>([
-    ['getCommand', 2],
     ['load', 2],
     ['transact', 2],
   ])(
@@ -198,13 +198,16 @@ describe('cache handler', () => {
   });
 
   test.each<[StoreMethod, FailureMode]>([
-    ['getCommand', 'throw'],
+    ['load', 'throw'],
     ['load', 'reject'],
     ['transact', 'throw'],
     ['membershipsOfGroup', 'reject'],
   ])('a %s that fails by %s (not Left) retries only that record', async (method, mode) => {
-    const dev = groupRecord('Dev', 'g-dev');
-    const h = harness(new FakeDirectoryStore().seed(...groupItems(dev)).fail(method, 1, mode));
+    // with a member, so that its deletion sweeps (membershipsOfGroup) after the whole-group try fails
+    const dev = groupRecord('Dev', 'g-dev', 1, 1);
+    const h = harness(
+      new FakeDirectoryStore().seed(...groupItems(dev), membershipItem('u-x', 'g-dev')).fail(method, 1, mode),
+    );
     const response = await makeCacheHandler(h.deps)(
       sqsEvent(
         published(eventOf({ type: 'GROUP_DELETED', group: groupRef('Dev') }, 'c-del')),
@@ -230,7 +233,7 @@ describe('cache handler', () => {
   });
 
   test('a thrown failure is logged under the command id, as every other outcome line is', async () => {
-    const h = harness(new FakeDirectoryStore().fail('getCommand', 1, 'throw'));
+    const h = harness(new FakeDirectoryStore().fail('load', 1, 'throw'));
     await makeCacheHandler(h.deps)(sqsEvent(published(createGroup('Dev', 'c-dev'), 'sqs-message-id')));
     expect(h.logger.entries()).toEqual([
       expect.objectContaining({ message: 'command failed, will be retried', commandId: 'c-dev' }),
