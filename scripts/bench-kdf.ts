@@ -6,13 +6,16 @@
  * 2. throughput of the production hasher with 1, 2, 4, 10 and 40 hashes in flight against the
  *    ceiling = cores x hashes/s per core, with the cores the process got, how many of its threads
  *    wanted a core at once (hashes in flight run side by side on the libuv threadpool) and peak RSS;
- * 3. Lambda cost per hash (GB-ms) for candidate memory sizes, from the measured CPU ms per hash.
+ * 3. the bare binding next to the production hasher at 1, cores and 2 x cores in flight (CPU per hash,
+ *    page faults), with the machine's last-level cache beside the derivation's 19 MiB;
+ * 4. Lambda cost per hash (GB-ms) for candidate memory sizes, from the measured CPU ms per hash.
  * Usage: npm run bench:kdf [-- --runs N]
  */
 import { randomBytes, scrypt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { hashRaw, hashRawSync, type Algorithm, type Version } from '@node-rs/argon2';
 import { argon2id as wasmArgon2id } from 'hash-wasm';
 import { makeArgon2idHasher } from '../src/adapters/argon2id';
 import { OWASP_ARGON2ID, type Argon2idParams } from '../src/domain/password';
@@ -123,6 +126,57 @@ const inFlight = async (k: number, total: number, one: () => Promise<void>) => {
   };
 };
 
+/** The bare binding's options at the production parameters (what `makeArgon2idHasher` passes it). */
+const bareOptions = () => ({
+  algorithm: 2 as Algorithm,
+  version: 1 as Version,
+  memoryCost: OWASP_ARGON2ID.memoryKiB,
+  timeCost: OWASP_ARGON2ID.iterations,
+  parallelism: OWASP_ARGON2ID.parallelism,
+  outputLen: 32,
+  salt: randomBytes(16),
+});
+const PASSWORD_BYTES = Buffer.from(PASSWORD, 'utf8');
+
+/** The last-level cache of this machine's first CPU (sysfs), e.g. "32768K"; undefined when unknown. */
+const lastLevelCache = (): string | undefined => {
+  try {
+    const dir = '/sys/devices/system/cpu/cpu0/cache';
+    const levels = readdirSync(dir).filter((d) => d.startsWith('index'));
+    const sizes = levels.map((d) => ({
+      level: Number(readFileSync(`${dir}/${d}/level`, 'utf8')),
+      size: readFileSync(`${dir}/${d}/size`, 'utf8').trim(),
+    }));
+    return sizes.sort((a, b) => b.level - a.level)[0]?.size;
+  } catch {
+    return undefined;
+  }
+};
+
+/** `total` calls with `k` in flight: hashes/s, CPU ms per hash (all threads) and minor page faults per hash. */
+const cost = async (k: number, total: number, one: () => Promise<unknown>) => {
+  await one();
+  const faults0 = process.resourceUsage().minorPageFault;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: k }, async () => {
+      while (started < total) {
+        started += 1;
+        await one();
+      }
+    }),
+  );
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    perSecond: total / (wallMs / 1000),
+    cpuMs: (cpu.user + cpu.system) / 1000 / total,
+    faults: (process.resourceUsage().minorPageFault - faults0) / total,
+  };
+};
+
 const table = (header: string[], rows: string[][]): void => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
@@ -196,8 +250,46 @@ const main = async (): Promise<void> => {
     flights,
   );
 
+  const llc = lastLevelCache();
   console.log(
-    `3. Lambda, batch of 10 hashed concurrently, from ${nativeCpuMs.toFixed(1)} CPU ms per hash here` +
+    `3. The bare binding (@node-rs/argon2 hashRaw, same parameters) next to the production hasher, at 1, ${CORES} and ${2 * CORES} in flight` +
+      `; last-level cache ${llc ?? 'unknown'}, each derivation ${(OWASP_ARGON2ID.memoryKiB / 1024).toFixed(0)} MiB\n`,
+  );
+  const total = Math.max(40, 4 * RUNS);
+  const single = await cost(1, total, async () => hashRawSync(PASSWORD_BYTES, bareOptions()));
+  const compare: string[][] = [
+    [
+      '1 (bare, hashRawSync on one thread)',
+      single.perSecond.toFixed(1),
+      single.cpuMs.toFixed(1),
+      single.faults.toFixed(0),
+      '-',
+    ],
+  ];
+  for (const k of [1, CORES, 2 * CORES]) {
+    const bare = await cost(k, total, () => hashRaw(PASSWORD_BYTES, bareOptions()));
+    const prod = await cost(k, total, production);
+    compare.push(
+      [`${k} (bare hashRaw)`, bare.perSecond.toFixed(1), bare.cpuMs.toFixed(1), bare.faults.toFixed(0), '-'],
+      [
+        `${k} (production hasher)`,
+        prod.perSecond.toFixed(1),
+        prod.cpuMs.toFixed(1),
+        prod.faults.toFixed(0),
+        `${(prod.cpuMs / bare.cpuMs).toFixed(2)}x`,
+      ],
+    );
+  }
+  table(
+    ['in flight', 'hashes/s', 'CPU ms per hash', 'minor faults per hash', 'CPU vs bare, same k'],
+    compare,
+  );
+  console.log(
+    `Per core, single-thread bare: ${single.perSecond.toFixed(1)} hashes/s; ${CORES} cores x that = ${(CORES * single.perSecond).toFixed(0)}/s (the users goal is a quarter of it).\n`,
+  );
+
+  console.log(
+    `4. Lambda, batch of 10 hashed concurrently, from ${nativeCpuMs.toFixed(1)} CPU ms per hash here` +
       ' (1,769 MB = 1 vCPU; threadpool of 4)\n',
   );
   const lambda = [256, 512, 1024, 1769, 3538, 7076, 10240].map((mb) => {

@@ -18,6 +18,8 @@ export interface Results {
     hashesPerSecond: number;
     perCore: number;
     cpuMsPerHash: number;
+    /** The bare binding at the same parameters, one hash at a time on one thread (absent in older results). */
+    bareSingleThread?: number;
     hasher: string;
   };
   /** Which DynamoDB write units the cost uses: reported by the emulator, or computed from item sizes. */
@@ -43,6 +45,7 @@ export const ROWS = [
   'latency p99 ms',
   'KDF ceiling hashes/s',
   'cmd/s ÷ KDF ceiling',
+  'cmd/s ÷ (cores × bare KDF)',
   'DynamoDB requests/cmd',
   'DynamoDB WRU/cmd (computed)',
   'DynamoDB RRU/cmd (computed)',
@@ -158,7 +161,10 @@ const sizesText = (r: Results): string =>
 export const renderPreamble = (current: Results, baseline?: Results): string[] => {
   const lines = [
     `Benchmark ${current.date}: engine ${current.engine} (${current.mode}), node ${current.node}, ${current.cpus} cores${current.loadAverage === undefined ? '' : `, load average ${fmt(current.loadAverage.start)} at start, ${fmt(current.loadAverage.end)} at end`}; sizes: ${sizesText(current)}.`,
-    `KDF (${current.kdf.hasher}): ${fmt(current.kdf.hashesPerSecond)} hashes/s with ${current.kdf.cores} in flight (${fmt(current.kdf.perCore)}/s per core, ${fmt(current.kdf.cpuMsPerHash)} CPU ms per hash).`,
+    `KDF (${current.kdf.hasher}): ${fmt(current.kdf.hashesPerSecond)} hashes/s with ${current.kdf.cores} in flight (${fmt(current.kdf.perCore)}/s per core, ${fmt(current.kdf.cpuMsPerHash)} CPU ms per hash)` +
+      (current.kdf.bareSingleThread === undefined
+        ? '.'
+        : `; the bare binding, one at a time on one thread: ${fmt(current.kdf.bareSingleThread)} hashes/s.`),
     `DynamoDB write units for the cost: ${current.mode === 'endpoint' ? 'not measured (--endpoint: the handlers run elsewhere)' : current.writeUnitsSource === 'reported' ? 'reported by the emulator (ReturnConsumedCapacity)' : 'computed from item sizes as AWS bills them (1 per KB per write, 2 per item in a transaction); the emulator did not report them for every write'}.`,
     `Cost: us-east-1 prices recorded ${current.prices.recorded}${current.prices.reReadToday ? '' : ' (not re-read from aws.amazon.com today: no internet here)'}; Lambda GB-s from the in-process invocation times measured here; KMS $0: SSE-SQS uses an SQS-managed key (the topic's alias/aws/sns data-key calls are not counted).`,
   ];
