@@ -14,7 +14,7 @@ import {
 } from './planner';
 import { headsSinceMarker } from './plans/ops';
 import { formatReason, type Reason } from './reasons';
-import type { DirectoryStore, View } from './store';
+import type { DirectoryStore, Lookup, View } from './store';
 import { MARKER_LABEL, type WriteOp } from './writes';
 
 /** What became of a command. */
@@ -145,6 +145,13 @@ const recordRejection = (
   );
 };
 
+/** What a command's view reads: what it names, at its send order, with its marker. */
+export const lookupOf = (event: CommandEvent): Lookup => ({
+  ...lookupFor(event.command),
+  order: sendOrderOf({ commandId: event.commandId, sentAt: event.sentAt, now: '' }),
+  commandId: event.commandId,
+});
+
 /**
  * On a table without its `HeadsSinceItem` (one older than history heads), a plan's transactions also
  * write it, a margin ahead of now: the first to commit wins, the others re-read and see it.
@@ -178,7 +185,7 @@ export const applyCommand =
     const attempt = (n: number): TE.TaskEither<Error, Outcome> => {
       const ctx: PlanContext = { commandId: event.commandId, sentAt: event.sentAt, now: now() };
       return pipe(
-        store.load({ ...lookupFor(event.command), order: sendOrderOf(ctx), commandId: event.commandId }),
+        store.load(lookupOf(event)),
         TE.chain((view) => {
           const { marker } = view;
           if (marker === undefined)

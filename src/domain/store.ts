@@ -129,4 +129,10 @@ export interface DirectoryStore extends RejectionStore {
   readonly transact: (ops: readonly WriteOp[]) => TaskEither<Error, TransactResult>;
   /** Up to `limit` membership keys of a group, read from the GSI. */
   readonly membershipsOfGroup: (groupKey: string, limit: number) => TaskEither<Error, readonly Key[]>;
+  /**
+   * A store for one batch whose commands' first reads (`firstReadOf`) were made together, in one
+   * request: a command's view uses them unless a command before it in the batch wrote one of its
+   * keys (then it reads again). Optional: a store without it reads each command on its own.
+   */
+  readonly forBatch?: (lookups: readonly Lookup[]) => TaskEither<Error, DirectoryStore>;
 }

@@ -45,30 +45,36 @@ export interface ViewReader {
 }
 
 type Claim = GroupNameItem | GroupCanonicalItem | EmailItem;
-const CLAIM_TYPES = new Set<string>(['GROUPNAME', 'GROUPCANON', 'EMAIL']);
 
-/** Reads the view of a lookup. */
-export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View> => {
+/**
+ * The keys of a view's first read, all in one request: the command's marker, the claims it names
+ * and, with a send order, their history heads and the table's heads marker.
+ */
+export const firstReadOf = (lookup: Lookup): Key[] => {
   const emailIds = [...lookup.emailIds, ...(lookup.userId === undefined ? [] : [lookup.userId])];
-  const order = lookup.order;
-  const claimKeys = [
-    ...lookup.groupIds.map(keys.groupName),
-    ...lookup.canonicalIds.map(keys.groupCanonical),
-    ...emailIds.map(keys.email),
-  ];
-  // with a send order, the heads that say which claims have history, and since when they can be trusted
   const historyKeys =
-    order === undefined
+    lookup.order === undefined
       ? []
       : [
           keys.headsSince(),
           ...[...lookup.groupIds.map(keys.groupName), ...emailIds.map(keys.email)].map(keys.history),
         ];
-  const first = await reader.items<Claim | CommandItem | HistoryHeadItem | HeadsSinceItem>([
+  return [
     ...(lookup.commandId === undefined ? [] : [keys.command(lookup.commandId)]),
-    ...claimKeys,
+    ...lookup.groupIds.map(keys.groupName),
+    ...lookup.canonicalIds.map(keys.groupCanonical),
+    ...emailIds.map(keys.email),
     ...historyKeys,
-  ]);
+  ];
+};
+const CLAIM_TYPES = new Set<string>(['GROUPNAME', 'GROUPCANON', 'EMAIL']);
+
+/** Reads the view of a lookup. */
+export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View> => {
+  const order = lookup.order;
+  const first = await reader.items<Claim | CommandItem | HistoryHeadItem | HeadsSinceItem>(
+    firstReadOf(lookup),
+  );
   const marker = first.find((i): i is CommandItem => i.type === 'COMMAND');
   const claims = first.filter((i): i is Claim => CLAIM_TYPES.has(i.type));
   const headsSince = first.find((i): i is HeadsSinceItem => i.type === 'META');

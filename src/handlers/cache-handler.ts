@@ -4,10 +4,10 @@ import * as E from 'fp-ts/Either';
 import { awsConfigFromEnv, requireEnv, type AwsConfig } from '../adapters/aws-config';
 import { makeDirectoryStore, makeDocumentClient } from '../adapters/dynamodb';
 import { isFifo, makeSqsClient, sendMessage } from '../adapters/sqs';
-import { applyCommand, settleWindow } from '../domain/apply';
+import { applyCommand, lookupOf, settleWindow } from '../domain/apply';
 import { decodeCommandEvent, type CommandEvent } from '../domain/events';
 import { formatReason, type Reason } from '../domain/reasons';
-import type { DirectoryStore } from '../domain/store';
+import type { DirectoryStore, Lookup } from '../domain/store';
 import { batchResponse, lazy, makeLogger, sentAtOf, storeRejection } from './runtime';
 
 /** What the cache handler needs from the outside world. */
@@ -62,9 +62,20 @@ const rejectUndecodable = async (
   return true;
 };
 
+/**
+ * The batch's commands' first reads made together (`DirectoryStore.forBatch`), when the store can;
+ * if that read fails, each command reads on its own.
+ */
+const batchStore = async (store: DirectoryStore, lookups: readonly Lookup[]): Promise<DirectoryStore> => {
+  if (store.forBatch === undefined || lookups.length < 2) return store;
+  const batch = await store.forBatch(lookups)();
+  return E.isRight(batch) ? batch.right : store;
+};
+
 /** Applies one decoded event and logs its outcome; returns false when it must be retried. */
 const apply = async (
   deps: CacheHandlerDeps,
+  store: DirectoryStore,
   record: SQSRecord,
   event: CommandEvent,
   clock: InvocationClock | undefined,
@@ -80,7 +91,7 @@ const apply = async (
     continueLater === undefined || isFifo(record.eventSourceARN)
       ? undefined
       : settleWindow(deps.settleWindowSeconds ?? 0, SETTLE_RETRY_SECONDS);
-  const outcome = await applyCommand(deps.store, undefined, undefined, hasTime, settle)(event)();
+  const outcome = await applyCommand(store, undefined, undefined, hasTime, settle)(event)();
   if (E.isLeft(outcome)) {
     deps.logger.error('command failed, will be retried', {
       commandId,
@@ -124,7 +135,15 @@ export const makeCacheHandler =
   (deps: CacheHandlerDeps) =>
   async (event: SQSEvent, clock?: InvocationClock): Promise<SQSBatchResponse> => {
     const failed: string[] = [];
-    for (const record of event.Records) {
+    const decodedRecords = event.Records.map((record) => ({
+      record,
+      decoded: decodeCommandEvent(record.body),
+    }));
+    const store = await batchStore(
+      deps.store,
+      decodedRecords.flatMap(({ decoded }) => (E.isRight(decoded) ? [lookupOf(decoded.right)] : [])),
+    );
+    for (const { record, decoded } of decodedRecords) {
       // from a FIFO queue (ordered mode), as Lambda does: nothing after a failed record is applied
       if (failed.length > 0 && isFifo(record.eventSourceARN)) {
         deps.logger.info('command held back behind a failed one, will be retried', {
@@ -133,11 +152,10 @@ export const makeCacheHandler =
         failed.push(record.messageId);
         continue;
       }
-      const decoded = decodeCommandEvent(record.body);
       const settled = await (
         E.isLeft(decoded)
           ? rejectUndecodable(deps, record, decoded.left)
-          : apply(deps, record, decoded.right, clock)
+          : apply(deps, store, record, decoded.right, clock)
       ).catch((error: unknown) => {
         deps.logger.error('command failed, will be retried', {
           commandId: E.isRight(decoded) ? decoded.right.commandId : record.messageId,

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keyAttributes } from '../../src/adapters/dynamodb/expressions';
 import { makeDirectoryStore, makeDocumentClient, readDirectory } from '../../src/adapters/dynamodb';
-import { applyCommand, SWEEP_BATCH, type Outcome } from '../../src/domain/apply';
+import { applyCommand, lookupOf, SWEEP_BATCH, type Outcome } from '../../src/domain/apply';
 import type { HashedCommand } from '../../src/domain/commands';
 import { keys } from '../../src/domain/model';
 import type { CommandEvent } from '../../src/domain/events';
@@ -390,4 +390,64 @@ describe("a group's member count (DynamoDB Local, concurrent writers)", () => {
     expect(items.filter((i) => i['type'] === 'GROUP')).toEqual([]);
     expect(items.filter((i) => i['type'] === 'MEMBERSHIP')).toEqual([]);
   }, 120_000);
+});
+
+describe("a batch's first reads made together (forBatch)", () => {
+  /** The store, with a count of the BatchGetItem requests the client sends. */
+  const counted = () => {
+    let batchGets = 0;
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (/^BatchGet(Item)?Command$/.test(String(context.commandName))) batchGets += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: `count-${stage}` },
+    );
+    return {
+      count: () => batchGets,
+      stop: () => doc.middlewareStack.remove(`count-${stage}`),
+    };
+  };
+  const applyAll = async (s: DirectoryStore, events: CommandEvent[]) => {
+    const out: Outcome[] = [];
+    for (const event of events) out.push(await run(applyCommand(s)(event)));
+    return out;
+  };
+
+  test('independent commands: one request reads what all of them need, and each applies as alone', async () => {
+    const events = ['A', 'B', 'C', 'D'].map((name) => eventOf({ type: 'GROUP_CREATED', name }, `c-${name}`));
+    const meter = counted();
+    try {
+      const batch = await run(store.forBatch!(events.map(lookupOf)));
+      expect(await applyAll(batch, events)).toEqual(events.map(() => ({ kind: 'applied' })));
+      expect(meter.count()).toBe(1);
+    } finally {
+      meter.stop();
+    }
+    expect((await state()).groups.map((g) => g.name)).toEqual(['A', 'B', 'C', 'D']);
+  });
+
+  test('a command that needs what an earlier one in the batch wrote reads it again, and sees it', async () => {
+    const events = [
+      eventOf({ type: 'GROUP_CREATED', name: 'Dev' }, 'c-dev'),
+      eventOf(
+        {
+          type: 'USER_CREATED',
+          name: 'Ana',
+          email: 'ana@x.io',
+          passwordHash: HASH,
+          groups: [groupRef('Dev')],
+        },
+        'c-ana',
+      ),
+      eventOf({ type: 'GROUP_CREATED', name: 'Dev' }, 'c-dev'),
+    ];
+    const batch = await run(store.forBatch!(events.map(lookupOf)));
+    const outcomes = await applyAll(batch, events);
+    expect(outcomes[0]).toEqual({ kind: 'applied' });
+    expect(outcomes[1]).toEqual({ kind: 'applied' });
+    // the same command again in the batch: its marker was written by the first, so it is a duplicate
+    expect(outcomes[2]).toMatchObject({ kind: 'duplicate' });
+    expect((await state()).users).toEqual([expect.objectContaining({ email: 'ana@x.io', groups: ['Dev'] })]);
+  });
 });

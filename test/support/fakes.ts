@@ -28,7 +28,7 @@ import { MAX_TRANSACTION_ITEMS, type Condition, type WriteOp } from '../../src/d
 export type StoredItem = Readonly<Record<string, unknown>> & Key;
 
 /** The methods of the store port. */
-export type StoreMethod = keyof DirectoryStore;
+export type StoreMethod = Exclude<keyof DirectoryStore, 'forBatch'>;
 
 /** How an injected failure shows: a Left (transient), a thrown error, or a rejected promise. */
 export type FailureMode = 'left' | 'throw' | 'reject';

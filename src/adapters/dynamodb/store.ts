@@ -21,8 +21,8 @@ import {
   type UserItem,
 } from '../../domain/model';
 import { toError } from '../../domain/errors';
-import type { DirectoryStore, TransactResult } from '../../domain/store';
-import { readView, type ViewReader } from '../../domain/view';
+import type { DirectoryStore, Lookup, TransactResult } from '../../domain/store';
+import { firstReadOf, readView, type ViewReader } from '../../domain/view';
 import { absent, type WriteOp } from '../../domain/writes';
 import { pollUntil } from '../poll-until';
 import { getCommandRecord, partitionQuery, queryAll } from './client';
@@ -114,11 +114,54 @@ const tableReader = (doc: DynamoDBDocumentClient, tableName: string): ViewReader
   },
 });
 
+const keyId = (k: Key): string => `${k.pk}|${k.sk}`;
+const keyOfOp = (op: WriteOp): Key => (op.op === 'put' ? op.item : op.key);
+
+/**
+ * A batch's first reads, made in one request: each later `items` call for keys that were all read
+ * then, none of them written since by this batch, is answered from them; anything else is read.
+ */
+const batchReader = async (doc: DynamoDBDocumentClient, tableName: string, lookups: readonly Lookup[]) => {
+  const wanted = lookups.flatMap(firstReadOf);
+  const found = new Map((await batchGet<Key>(doc, tableName, wanted)).map((i) => [keyId(i), i]));
+  const read = new Set(wanted.map(keyId));
+  const written = new Set<string>();
+  const base = tableReader(doc, tableName);
+  const reader: ViewReader = {
+    ...base,
+    items: async <T>(keyList: readonly Key[]) =>
+      keyList.every((k) => read.has(keyId(k)) && !written.has(keyId(k)))
+        ? keyList.flatMap((k) => {
+            const item = found.get(keyId(k));
+            return item === undefined ? [] : [item as T];
+          })
+        : base.items<T>(keyList),
+  };
+  return { reader, wrote: (keyList: readonly Key[]) => keyList.forEach((k) => written.add(keyId(k))) };
+};
+
 /** The DynamoDB implementation of the directory store port. */
-export const makeDirectoryStore = (doc: DynamoDBDocumentClient, tableName: string): DirectoryStore => ({
+export const makeDirectoryStore = (doc: DynamoDBDocumentClient, tableName: string): DirectoryStore =>
+  storeOver(doc, tableName, tableReader(doc, tableName));
+
+const storeOver = (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  reader: ViewReader,
+  wrote: (keyList: readonly Key[]) => void = () => undefined,
+): DirectoryStore => ({
   getCommand: (commandId) => TE.tryCatch(() => getCommandRecord(doc, tableName, commandId), toError),
-  load: (lookup) => TE.tryCatch(() => readView(tableReader(doc, tableName), lookup), toError),
-  transact: (ops) => TE.tryCatch(() => transactWrite(doc, tableName, ops), toError),
+  load: (lookup) => TE.tryCatch(() => readView(reader, lookup), toError),
+  transact: (ops) =>
+    TE.tryCatch(() => {
+      wrote(ops.map(keyOfOp));
+      return transactWrite(doc, tableName, ops);
+    }, toError),
+  forBatch: (lookups) =>
+    TE.tryCatch(async () => {
+      const batch = await batchReader(doc, tableName, lookups);
+      return storeOver(doc, tableName, batch.reader, batch.wrote);
+    }, toError),
   membershipsOfGroup: (groupKey, limit) =>
     TE.tryCatch(async () => {
       const result = await doc.send(
@@ -133,6 +176,7 @@ export const makeDirectoryStore = (doc: DynamoDBDocumentClient, tableName: strin
     }, toError),
   recordRejection: (item) =>
     TE.tryCatch(async () => {
+      wrote([item]);
       const result = await transactWrite(doc, tableName, [
         { op: 'put', label: 'rejection', item, conditions: [absent] },
       ]);
