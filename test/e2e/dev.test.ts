@@ -160,8 +160,8 @@ test('npm run dev: reload on save, state kept across reloads and restarts, DLQ r
 
   // A deliberate bug parks a command in the cache DLQ; fixed, replay applies it.
   const buggy = edited.replace(
-    'for (const record of event.Records) {',
-    "for (const record of event.Records) {\n      if (record.body.includes('Broken Group')) throw new Error('deliberate bug');",
+    'for (const { record, decoded } of decodedRecords) {',
+    "for (const { record, decoded } of decodedRecords) {\n      if (record.body.includes('Broken Group')) throw new Error('deliberate bug');",
   );
   expect(buggy).not.toBe(edited);
   await editHandler(dev, buggy);
