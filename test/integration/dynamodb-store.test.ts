@@ -451,3 +451,19 @@ describe("a batch's first reads made together (forBatch)", () => {
     expect((await state()).users).toEqual([expect.objectContaining({ email: 'ana@x.io', groups: ['Dev'] })]);
   });
 });
+
+test('a lost race inside a batch read again: the next attempt sees what the other writer changed', async () => {
+  await createGroup('Dev');
+  const user = eventOf(
+    { type: 'USER_CREATED', name: 'Bo', email: 'bo@x.io', passwordHash: HASH, groups: [groupRef('Dev')] },
+    'c-bo',
+  );
+  const batch = await run(store.forBatch!([lookupOf(user)]));
+  // another writer (another batch) renames the group after the batch read
+  expect(await apply({ type: 'GROUP_UPDATED', group: groupRef('Dev'), name: 'Ops' })).toEqual({
+    kind: 'applied',
+  });
+  // the first attempt fails on the group's condition; the next one reads the rename and joins
+  expect(await run(applyCommand(batch)(user))).toEqual({ kind: 'applied' });
+  expect((await state()).users).toEqual([expect.objectContaining({ email: 'bo@x.io', groups: ['Ops'] })]);
+});

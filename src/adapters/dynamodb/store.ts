@@ -120,6 +120,8 @@ const keyOfOp = (op: WriteOp): Key => (op.op === 'put' ? op.item : op.key);
 /**
  * A batch's first reads, made in one request: each later `items` call for keys that were all read
  * then, none of them written since by this batch, is answered from them; anything else is read.
+ * Every plan's transaction writes its command's marker, whose key is in that command's first read:
+ * so a command's next attempt after a lost race reads the table again.
  */
 const batchReader = async (doc: DynamoDBDocumentClient, tableName: string, lookups: readonly Lookup[]) => {
   const wanted = lookups.flatMap(firstReadOf);
