@@ -7,16 +7,13 @@
  * namespace; the state printed is read for the namespace only, the rejections for this run's
  * commands only.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { groupIdOf } from '../../src/domain/ids';
-import { EVENTS, ROOT, openTestStack, patience, type StackUnderTest, type TestStack } from '../support/e2e';
+import { EVENTS, npmRun, openTestStack, patience, type StackUnderTest, type TestStack } from '../support/e2e';
 import { makeScope } from '../support/scope';
 
-const run = promisify(execFile);
 const scope = makeScope(['Engineering'], []);
 const FILES = ['01-group-created-engineering.json', '12-rejected-bad-email.json'];
 
@@ -32,10 +29,8 @@ afterAll(async () => {
 
 /** `npm run <args>` pointed at the stack under test; a shared table's state can be large, hence the buffer. */
 const cli = (args: string[]) =>
-  run(
-    'npm',
+  npmRun(
     [
-      'run',
       ...args,
       '--endpoint',
       t.stack.config.endpoint,
@@ -44,14 +39,7 @@ const cli = (args: string[]) =>
       '--region',
       t.stack.config.region,
     ],
-    { cwd: ROOT, timeout: patience(60_000), maxBuffer: 256 * 1024 * 1024 },
-  ).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
+    { timeoutMs: patience(60_000), maxBuffer: 256 * 1024 * 1024 },
   );
 
 test(

@@ -3,21 +3,10 @@
  * (exit 2) and --help. Target-agnostic: nothing here talks to a stack, so it runs the same with or
  * without E2E_ENDPOINT.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { ROOT, SEEDS, EVENTS } from '../support/e2e';
+import { EVENTS, npmRun, SEEDS } from '../support/e2e';
 
-const run = promisify(execFile);
-const cli = (args: string[]) =>
-  run('npm', ['run', ...args], { cwd: ROOT, timeout: 60_000 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = (args: string[]) => npmRun(args);
 
 describe('npm run validate', () => {
   test('prints each verdict with every reason and exits 1 when a file is rejected', async () => {

@@ -4,10 +4,9 @@
  * SIGKILL), `npm start`, and `npm run reset` (it wipes a whole stack: here a private one). The command
  * line without a stack is in cli-usage.test.ts, the CLI against any running stack in cli-target.test.ts.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { listRejections } from '../../src/adapters/dynamodb';
 import { pollUntil } from '../../src/adapters/poll-until';
 import { sendMessage } from '../../src/adapters/sqs';
@@ -18,6 +17,7 @@ import { resetStack } from '../../src/local/reset';
 import {
   EVENTS,
   ROOT,
+  npmRun,
   queueDepth,
   sendAndWait,
   startTestStack,
@@ -26,16 +26,7 @@ import {
 } from '../support/e2e';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
-const run = promisify(execFile);
-const cli = (args: string[]) =>
-  run('npm', ['run', ...args], { cwd: ROOT, timeout: 60_000 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = (args: string[]) => npmRun(args);
 
 describe('npm run reset', () => {
   let t: TestStack;

@@ -22,15 +22,12 @@ import {
   type StackUnderTest,
   type TestStack,
 } from '../support/e2e';
-import { makeScope } from '../support/scope';
+import { eventsScope } from '../support/scope';
 
 // Target-agnostic: runs on a private embedded stack, or on the stack E2E_ENDPOINT names (see
 // test/e2e/embedded-only.json). Names and emails live in a namespace of this run, so a shared table
 // holding other runs' data changes nothing; states and rejections are read for this run only.
-const scope = makeScope(
-  ['Engineering', 'Marketing', 'Sales', 'Platform Engineering', 'Finance'],
-  ['ana.paula@example.com', 'ana.souza@example.com', 'bruno@example.com', 'carla@example.com'],
-);
+const scope = eventsScope();
 /** The expected state, in this run's namespace. */
 const S = (users: [string, string, string[]][], groups: [string, string[]][]) =>
   expectedState(

@@ -15,21 +15,13 @@ import {
   type StackUnderTest,
   type TestStack,
 } from '../support/e2e';
-import { makeScope, retag } from '../support/scope';
+import { eventsScope, retag } from '../support/scope';
 import { capabilities, TARGET, testWhere } from '../support/target';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 // Target-agnostic: the ordered stack is the target's ordered (FIFO) stage, or a private one; the
 // standard stack is the one E2E_ENDPOINT names, or a private one. Each run sends in namespaces of
 // its own, and reads states and rejections for those only.
-const GROUPS = ['Engineering', 'Marketing', 'Sales', 'Platform Engineering', 'Finance'];
-const EMAILS = [
-  'ana.paula@example.com',
-  'ana.souza@example.com',
-  'bruno@example.com',
-  'carla@example.com',
-  'dan@example.com',
-];
 
 /** Why the target has no ordered stage to test (undefined: it has one), as openOrderedTestStack decides. */
 const noOrderedStage = ((): string | undefined => {
@@ -103,8 +95,8 @@ orderedTest(
   async () => {
     const o = orderedStack();
     const files = expandEventFiles([EVENTS]);
-    const oneByOne = makeScope(GROUPS, EMAILS);
-    const burst = makeScope(GROUPS, EMAILS);
+    const oneByOne = eventsScope();
+    const burst = eventsScope();
     // the CLI's own path (npm run send): sendMessage gives a FIFO queue's message group and deduplication id
     const sent = await sendFiles(standard.target, files, {
       wait: true,

@@ -13,15 +13,12 @@ import {
   type StackUnderTest,
   type TestStack,
 } from '../support/e2e';
-import { makeScope } from '../support/scope';
+import { eventsScope } from '../support/scope';
 
 // Target-agnostic: runs on a private embedded stack, or on the stack E2E_ENDPOINT names (the read API
 // at E2E_HTTP_URL). events/ is sent in a namespace of this run; the paged lists are followed to their
 // end and compared, for this namespace only, with `state --json`, so other runs' data changes nothing.
-const scope = makeScope(
-  ['Engineering', 'Marketing', 'Sales', 'Platform Engineering', 'Finance'],
-  ['ana.paula@example.com', 'ana.souza@example.com', 'bruno@example.com', 'carla@example.com'],
-);
+const scope = eventsScope();
 
 jest.setTimeout(patience(180_000));
 

@@ -15,20 +15,12 @@ import {
   type StackUnderTest,
   type TestStack,
 } from '../support/e2e';
-import { makeScope, type Scope, retag } from '../support/scope';
+import { eventsScope, type Scope, retag } from '../support/scope';
 import { capabilities, testWhere } from '../support/target';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 // Target-agnostic: one stack (a private one, or the one E2E_ENDPOINT names); the one-by-one
 // reference and each burst live in a namespace of their own, so none sees another's entities.
-const GROUPS = ['Engineering', 'Marketing', 'Sales', 'Platform Engineering', 'Finance'];
-const EMAILS = [
-  'ana.paula@example.com',
-  'ana.souza@example.com',
-  'bruno@example.com',
-  'carla@example.com',
-  'dan@example.com',
-];
 /** A private stack's window: long enough for delays of 0 to 5 s inside it, with as much to spare. */
 const PRIVATE_WINDOW = 10;
 /** The settle window of the stack under test (t.stack.settleWindowSeconds), known before it is opened. */
@@ -59,7 +51,7 @@ type State = Awaited<ReturnType<typeof stateOf>>;
 let reference: Promise<{ scope: Scope; state: State }> | undefined;
 const oneByOne = () =>
   (reference ??= (async () => {
-    const scope = makeScope(GROUPS, EMAILS);
+    const scope = eventsScope();
     await sendFiles(t.target, files, {
       wait: true,
       log: () => undefined,
@@ -78,7 +70,7 @@ const burst = async (delays: readonly number[]) => {
   expect(Math.max(...delays)).toBeLessThanOrEqual(t.stack.settleWindowSeconds / 2);
   const expected = await oneByOne();
   expect(expected.state.users.length).toBeGreaterThan(0);
-  const scope = makeScope(GROUPS, EMAILS);
+  const scope = eventsScope();
   const ids: string[] = [];
   for (const [i, file] of files.entries())
     ids.push(

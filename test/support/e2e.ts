@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { listRejections, readDirectory } from '../../src/adapters/dynamodb';
 import { groupIdOf, userIdOf } from '../../src/domain/ids';
@@ -128,6 +130,26 @@ export const startTestStack = async (options: EmbeddedStackOptions = {}): Promis
     target: connect(stack.config, stack.names.stage, stack.names),
   };
 };
+
+const run = promisify(execFile);
+
+/** `npm run <args>` in the project, resolving with its exit code and output whatever the code. */
+export const npmRun = (
+  args: readonly string[],
+  options: { readonly timeoutMs?: number; readonly maxBuffer?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> =>
+  run('npm', ['run', ...args], {
+    cwd: ROOT,
+    timeout: options.timeoutMs ?? 60_000,
+    ...(options.maxBuffer === undefined ? {} : { maxBuffer: options.maxBuffer }),
+  }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
+  );
 
 /** Sends a raw body to the input queue and waits (bounded polling) for its outcome. */
 export const sendAndWait = async (t: TestStack<StackUnderTest>, body: string) => {

@@ -82,3 +82,16 @@ export const retag = <T>(value: T, from: Scope, to: Scope): T => {
     .replace(/[0-9a-f]{64}/g, (hex) => ids.get(hex) ?? hex);
   return JSON.parse(text) as T;
 };
+
+/** The group names and emails the files of events/ use. */
+const EVENTS_GROUPS = ['Engineering', 'Marketing', 'Sales', 'Platform Engineering', 'Finance'];
+const EVENTS_EMAILS = [
+  'ana.paula@example.com',
+  'ana.souza@example.com',
+  'bruno@example.com',
+  'carla@example.com',
+  'dan@example.com',
+];
+
+/** A new namespace for the files of events/ (their names, emails and the ids of both follow). */
+export const eventsScope = (): Scope => makeScope(EVENTS_GROUPS, EVENTS_EMAILS);
