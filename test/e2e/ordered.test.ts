@@ -7,32 +7,23 @@ import { connectRunning, expandEventFiles, sendFiles, waitForOutcome } from '../
 import {
   EVENTS,
   openOrderedTestStack,
+  orderedStageMissing,
   openTestStack,
   patience,
   rejectionsOf,
-  remoteTarget,
   stateOf,
   type StackUnderTest,
   type TestStack,
 } from '../support/e2e';
 import { eventsScope, retag } from '../support/scope';
-import { capabilities, TARGET, testWhere } from '../support/target';
+import { testWhere } from '../support/target';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 // Target-agnostic: the ordered stack is the target's ordered (FIFO) stage, or a private one; the
 // standard stack is the one E2E_ENDPOINT names, or a private one. Each run sends in namespaces of
 // its own, and reads states and rejections for those only.
 
-/** Why the target has no ordered stage to test (undefined: it has one), as openOrderedTestStack decides. */
-const noOrderedStage = ((): string | undefined => {
-  if (remoteTarget() === undefined) return undefined;
-  const declared = `test/e2e/targets/${TARGET}.json`;
-  if (capabilities.ordered === null) return `the target declares no ordered stage (${declared})`;
-  const variable = capabilities.ordered.endpoint;
-  return process.env[variable]?.trim()
-    ? undefined
-    : `${variable}, the endpoint of its ordered stage (${declared}), is not set`;
-})();
+const noOrderedStage = orderedStageMissing();
 /** A test on the ordered stage: registered where the target has one, else said not to apply. */
 const orderedTest = (title: string, fn: () => Promise<void>, timeoutMs?: number) =>
   testWhere(noOrderedStage === undefined, noOrderedStage ?? '', title, fn, timeoutMs);

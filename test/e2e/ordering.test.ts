@@ -7,16 +7,16 @@ import { sendMessage } from '../../src/adapters/sqs';
 import { waitForOutcome } from '../../src/local/client';
 import {
   openTestStack,
+  settleWindowUnderTest,
   patience,
   parkedIn,
   rejectionsOf,
-  remoteTarget,
   stateOf,
   type StackUnderTest,
   type TestStack,
 } from '../support/e2e';
 import { makeScope } from '../support/scope';
-import { capabilities, testWhere } from '../support/target';
+import { testWhere } from '../support/target';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 // Target-agnostic: runs on a private embedded stack, or on the stack E2E_ENDPOINT names, with names
@@ -27,7 +27,7 @@ const WAIT = patience(30_000);
 /** A private stack's window: a hold-back of 3 s inside it, with as much to spare. */
 const PRIVATE_WINDOW = 6;
 /** The settle window of the stack under test (t.stack.settleWindowSeconds), known before it is opened. */
-const WINDOW = remoteTarget() === undefined ? PRIVATE_WINDOW : capabilities.settleWindowSeconds;
+const WINDOW = settleWindowUnderTest(PRIVATE_WINDOW);
 
 let t: TestStack<StackUnderTest>;
 beforeAll(async () => {

@@ -9,14 +9,14 @@ import { seededRandom } from '../../src/local/faults';
 import {
   EVENTS,
   openTestStack,
+  settleWindowUnderTest,
   patience,
-  remoteTarget,
   stateOf,
   type StackUnderTest,
   type TestStack,
 } from '../support/e2e';
 import { eventsScope, type Scope, retag } from '../support/scope';
-import { capabilities, testWhere } from '../support/target';
+import { testWhere } from '../support/target';
 import { unsafeTestHasher } from '../support/unsafe-kdf';
 
 // Target-agnostic: one stack (a private one, or the one E2E_ENDPOINT names); the one-by-one
@@ -24,7 +24,7 @@ import { unsafeTestHasher } from '../support/unsafe-kdf';
 /** A private stack's window: long enough for delays of 0 to 5 s inside it, with as much to spare. */
 const PRIVATE_WINDOW = 10;
 /** The settle window of the stack under test (t.stack.settleWindowSeconds), known before it is opened. */
-const WINDOW = remoteTarget() === undefined ? PRIVATE_WINDOW : capabilities.settleWindowSeconds;
+const WINDOW = settleWindowUnderTest(PRIVATE_WINDOW);
 /**
  * The longest queue delay: half the window, so that a command delivered before one sent earlier that
  * creates what it names is still waiting, well inside the window, when that one arrives.

@@ -13,7 +13,7 @@ import { resolveTopology } from '../../src/local/workers';
 import type { AwsConfig } from '../../src/adapters/aws-config';
 import type { Provisioned } from '../../src/local/provision';
 import type { Scope } from './scope';
-import { capabilities } from './target';
+import { capabilities, TARGET } from './target';
 
 export const ROOT = join(__dirname, '../..');
 export const EVENTS = join(ROOT, 'events');
@@ -95,20 +95,39 @@ export const openTestStack = async (
 };
 
 /**
+ * Why the target has no ordered-mode (FIFO) stage to test, as declared in test/e2e/targets; undefined
+ * when it has one (a private stack always can).
+ */
+export const orderedStageMissing = (): string | undefined => {
+  if (remoteTarget() === undefined) return undefined;
+  const declared = `test/e2e/targets/${TARGET}.json`;
+  if (capabilities.ordered === null) return `the target declares no ordered stage (${declared})`;
+  const variable = capabilities.ordered.endpoint;
+  return process.env[variable]?.trim()
+    ? undefined
+    : `${variable}, the endpoint of its ordered stage (${declared}), is not set`;
+};
+
+/**
  * For a target-agnostic suite on the ordered mode: the target's FIFO stage (test/e2e/targets), or a
- * private ordered stack; undefined when the target declares none.
+ * private ordered stack; undefined when the target has none (`orderedStageMissing` says why).
  */
 export const openOrderedTestStack = async (
   options: Omit<PrivateStackOptions, 'mode'> = {},
 ): Promise<TestStack<StackUnderTest> | undefined> => {
   const remote = remoteTarget();
   if (remote === undefined) return startTestStack({ ...options, mode: 'ordered' });
-  const ordered = capabilities.ordered;
-  if (ordered === null) return undefined;
-  const endpoint = process.env[ordered.endpoint]?.trim();
-  if (!endpoint) return undefined;
-  return connectTestStack({ region: remote.region, endpoint }, ordered.stage);
+  if (capabilities.ordered === null || orderedStageMissing() !== undefined) return undefined;
+  const endpoint = process.env[capabilities.ordered.endpoint]?.trim() ?? '';
+  return connectTestStack({ region: remote.region, endpoint }, capabilities.ordered.stage);
 };
+
+/**
+ * The settle window of the stack a suite will open, known before it is opened: `privateWindow` for a
+ * private stack (the suite starts it with that), else the target's declared one.
+ */
+export const settleWindowUnderTest = (privateWindow: number): number =>
+  remoteTarget() === undefined ? privateWindow : capabilities.settleWindowSeconds;
 
 /** Starts a private embedded stack on free ports, with quick local retries (embedded-only suites). */
 export const startTestStack = async (options: EmbeddedStackOptions = {}): Promise<TestStack> => {
