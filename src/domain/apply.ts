@@ -148,7 +148,7 @@ const recordRejection = (
 /** What a command's view reads: what it names, at its send order, with its marker. */
 export const lookupOf = (event: CommandEvent): Lookup => ({
   ...lookupFor(event.command),
-  order: sendOrderOf({ commandId: event.commandId, sentAt: event.sentAt, now: '' }),
+  order: sendOrderOf(event),
   commandId: event.commandId,
 });
 

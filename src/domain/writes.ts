@@ -37,6 +37,10 @@ export type WriteOp =
       readonly conditions: readonly Condition[];
     };
 
+/** The key of the item an operation touches. */
+export const keyOfOp = (op: WriteOp): Key =>
+  op.op === 'put' ? { pk: op.item.pk, sk: op.item.sk } : { pk: op.key.pk, sk: op.key.sk };
+
 /** Most items in one DynamoDB transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
 

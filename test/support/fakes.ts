@@ -22,7 +22,7 @@ import {
 } from '../../src/domain/model';
 import type { DirectoryStore, Lookup, RejectionWrite, TransactResult, View } from '../../src/domain/store';
 import { readView, type ViewReader } from '../../src/domain/view';
-import { MAX_TRANSACTION_ITEMS, type Condition, type WriteOp } from '../../src/domain/writes';
+import { keyOfOp, MAX_TRANSACTION_ITEMS, type Condition, type WriteOp } from '../../src/domain/writes';
 
 /** A stored item: any attributes, keyed by pk and sk. */
 export type StoredItem = Readonly<Record<string, unknown>> & Key;
@@ -60,8 +60,6 @@ const holds = (item: StoredItem | undefined, c: Condition): boolean => {
       return item !== undefined && item[c.attribute] === c.value;
   }
 };
-
-const keyOfOp = (op: WriteOp): Key => (op.op === 'put' ? keyOf(op.item) : op.key);
 
 /**
  * An in-memory directory table implementing the storage port as DynamoDB does: conditions (absent,

@@ -23,7 +23,7 @@ import {
 import { toError } from '../../domain/errors';
 import type { DirectoryStore, Lookup, TransactResult } from '../../domain/store';
 import { firstReadOf, readView, type ViewReader } from '../../domain/view';
-import { absent, type WriteOp } from '../../domain/writes';
+import { absent, keyOfOp, type WriteOp } from '../../domain/writes';
 import { pollUntil } from '../poll-until';
 import { getCommandRecord, partitionQuery, queryAll } from './client';
 import { compileOp, keyAttributes } from './expressions';
@@ -115,7 +115,6 @@ const tableReader = (doc: DynamoDBDocumentClient, tableName: string): ViewReader
 });
 
 const keyId = (k: Key): string => `${k.pk}|${k.sk}`;
-const keyOfOp = (op: WriteOp): Key => (op.op === 'put' ? op.item : op.key);
 
 /**
  * A batch's first reads, made in one request: each later `items` call for keys that were all read

@@ -80,7 +80,8 @@ export const create = (label: string, item: Item): WriteOp => ({
 });
 
 /** The command's place in send order. */
-export const sendOrderOf = (ctx: PlanContext): SendOrder => `${ctx.sentAt}#${ctx.commandId}`;
+export const sendOrderOf = (ctx: Pick<PlanContext, 'sentAt' | 'commandId'>): SendOrder =>
+  `${ctx.sentAt}#${ctx.commandId}`;
 
 /** The bookkeeping fields of a new group or user. */
 export const firstVersion = (ctx: PlanContext) => ({ version: 1, createdAt: ctx.now, updatedAt: ctx.now });
