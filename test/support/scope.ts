@@ -49,13 +49,12 @@ export const makeScope = (
   const quotedName =
     groupNames.length === 0 ? undefined : new RegExp(`"(${alternatives(groupNames)})"`, 'gi');
   const listedEmail = emails.length === 0 ? undefined : new RegExp(`(${alternatives(emails)})`, 'gi');
-  const exampleEmail = new RegExp(`@example\\.com\\b`, 'gi');
+  const exampleEmail = /@example\.com\b/gi;
   const text = (raw: string) => {
     let out = raw;
     if (listedEmail !== undefined) out = out.replace(listedEmail, (e: string) => email(e));
-    out = out
-      .replace(exampleEmail, `@${tag}.example.com`)
-      .replace(new RegExp(`@${tag}\\.${tag}\\.`, 'g'), `@${tag}.`);
+    // a listed address already moved reads `@<tag>.example.com`: the rule below does not match it again
+    out = out.replace(exampleEmail, `@${tag}.example.com`);
     if (quotedName !== undefined) out = out.replace(quotedName, (_, n: string) => `"${name(n)}"`);
     return out.replace(/[0-9a-f]{64}/g, (hex) => ids.get(hex) ?? hex);
   };
