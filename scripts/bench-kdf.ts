@@ -15,9 +15,9 @@ import { randomBytes, scrypt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { hashRaw, hashRawSync, type Algorithm, type Version } from '@node-rs/argon2';
+import { hashRaw, hashRawSync } from '@node-rs/argon2';
 import { argon2id as wasmArgon2id } from 'hash-wasm';
-import { makeArgon2idHasher } from '../src/adapters/argon2id';
+import { argon2idOptions, makeArgon2idHasher } from '../src/adapters/argon2id';
 import { OWASP_ARGON2ID, type Argon2idParams } from '../src/domain/password';
 import { UNSAFE_TEST_ONLY_ARGON2ID } from '../test/support/unsafe-kdf';
 
@@ -127,15 +127,7 @@ const inFlight = async (k: number, total: number, one: () => Promise<void>) => {
 };
 
 /** The bare binding's options at the production parameters (what `makeArgon2idHasher` passes it). */
-const bareOptions = () => ({
-  algorithm: 2 as Algorithm,
-  version: 1 as Version,
-  memoryCost: OWASP_ARGON2ID.memoryKiB,
-  timeCost: OWASP_ARGON2ID.iterations,
-  parallelism: OWASP_ARGON2ID.parallelism,
-  outputLen: 32,
-  salt: randomBytes(16),
-});
+const bareOptions = () => argon2idOptions(OWASP_ARGON2ID, randomBytes(16));
 const PASSWORD_BYTES = Buffer.from(PASSWORD, 'utf8');
 
 /** The last-level cache of this machine's first CPU (sysfs), e.g. "32768K"; undefined when unknown. */

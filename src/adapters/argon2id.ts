@@ -17,6 +17,17 @@ const SALT_BYTES = 16;
 const ARGON2ID = 2 as Algorithm;
 const V19 = 1 as Version;
 
+/** The binding's options for Argon2id v=19 at `params`, with this salt and output length. */
+export const argon2idOptions = (p: Argon2idParams, salt: Uint8Array, outputLen = HASH_BYTES) => ({
+  algorithm: ARGON2ID,
+  version: V19,
+  memoryCost: p.memoryKiB,
+  timeCost: p.iterations,
+  parallelism: p.parallelism,
+  outputLen,
+  salt,
+});
+
 /**
  * One Argon2id derivation in native code (`@node-rs/argon2`, Rust). The async `hashRaw` runs on the
  * libuv threadpool, so the event loop stays free and concurrent calls run in parallel, up to
@@ -30,16 +41,7 @@ const derive = (
   hashLength = HASH_BYTES,
 ): TE.TaskEither<Error, Uint8Array> =>
   TE.tryCatch(
-    () =>
-      hashRaw(Buffer.from(password, 'utf8'), {
-        algorithm: ARGON2ID,
-        version: V19,
-        memoryCost: p.memoryKiB,
-        timeCost: p.iterations,
-        parallelism: p.parallelism,
-        outputLen: hashLength,
-        salt,
-      }),
+    () => hashRaw(Buffer.from(password, 'utf8'), argon2idOptions(p, salt, hashLength)),
     (e) => (e instanceof Error ? e : new Error(String(e))),
   );
 
@@ -88,15 +90,7 @@ export const makeArgon2idHasher = (
  * message instead of failing every password command at hash time.
  */
 export const selfTestArgon2id = (params: Argon2idParams): void => {
-  const options = {
-    algorithm: ARGON2ID,
-    version: V19,
-    memoryCost: params.memoryKiB,
-    timeCost: params.iterations,
-    parallelism: params.parallelism,
-    outputLen: HASH_BYTES,
-    salt: Buffer.alloc(SALT_BYTES, 0x5a),
-  };
+  const options = argon2idOptions(params, Buffer.alloc(SALT_BYTES, 0x5a));
   const label = `m=${params.memoryKiB},t=${params.iterations},p=${params.parallelism}`;
   try {
     const first = hashRawSync('kdf self-test', options);
