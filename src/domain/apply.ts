@@ -185,7 +185,7 @@ export const applyCommand =
     const attempt = (n: number): TE.TaskEither<Error, Outcome> => {
       const ctx: PlanContext = { commandId: event.commandId, sentAt: event.sentAt, now: now() };
       return pipe(
-        store.load(lookupOf(event)),
+        store.load(n === 1 ? lookupOf(event) : { ...lookupOf(event), userFromPartition: true }),
         TE.chain((view) => {
           const { marker } = view;
           if (marker === undefined)

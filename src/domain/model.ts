@@ -190,11 +190,49 @@ export interface UserItem extends Key {
   readonly gsi1sk: string;
 }
 
+/** The fields of a user item that the planners read: everything but its name, hash, times and index keys. */
+export const USER_STATE_FIELDS = [
+  'userKey',
+  'userId',
+  'email',
+  'nameOrder',
+  'emailOrder',
+  'emailSince',
+  'previousEmail',
+  'previousEmailSince',
+  'passwordOrder',
+  'groupsOrder',
+  'version',
+] as const;
+
+/** What the planners read of a user (see `USER_STATE_FIELDS`). */
+export type UserState = Pick<UserItem, (typeof USER_STATE_FIELDS)[number]>;
+
+/**
+ * A user's state and the group keys of its memberships, as its email claim carries them: written
+ * with the user item in every transaction that changes the user or its memberships, so a command
+ * that names the user reads them in its first request. A group deletion's sweep removes
+ * memberships without touching claims: a key listed here may be gone (a removal of it then fails
+ * its condition, and the next attempt reads the user's partition).
+ */
+export interface UserSnapshot extends UserState {
+  readonly groupKeys: readonly string[];
+}
+
+/** The user state of any object carrying it (a user item, a snapshot): exactly `USER_STATE_FIELDS`. */
+export const userStateOf = (source: UserState): UserState => {
+  const picked: Record<string, unknown> = {};
+  for (const field of USER_STATE_FIELDS) if (source[field] !== undefined) picked[field] = source[field];
+  return picked as unknown as UserState;
+};
+
 /** Claims an email (by its hash) for one user. */
 export interface EmailItem extends Key {
   readonly type: 'EMAIL';
   readonly userKey: string;
   readonly email: string;
+  /** The user's state and memberships (see `UserSnapshot`); absent on claims written before. */
+  readonly holder?: UserSnapshot;
 }
 
 /** One membership: the single fact both the user's group list and the group's member list read. */

@@ -12,7 +12,7 @@ import type {
   GroupNameItem,
   Key,
   SendOrder,
-  UserItem,
+  UserState,
 } from './model';
 import type { WriteOp } from './writes';
 
@@ -26,6 +26,11 @@ export interface Lookup {
   readonly emailIds: readonly string[];
   /** The user the command names: its claim, item and memberships are read. */
   readonly userId?: string;
+  /**
+   * Read the user's item and memberships from its partition, not from its claim's snapshot: a
+   * retry after a lost race does (the snapshot may list a membership a group deletion swept).
+   */
+  readonly userFromPartition?: boolean;
   /**
    * The command's send order. A group id or user id with no holder now, or one that got it after
    * this order, is looked up in its claim's history too: who held it at that order.
@@ -56,15 +61,17 @@ export interface GroupRecord {
 
 /** A user holding an email another command claims, and whether the email it had before is unclaimed. */
 export interface EmailHolder {
-  readonly user: UserItem;
+  readonly user: UserState;
   readonly previousFree: boolean;
   /** Whether the marker of the command that gave the user this email is there, APPLIED. */
   readonly laterApplied: boolean;
+  /** The group keys of the user's memberships, when its claim's snapshot gave them. */
+  readonly memberships?: readonly string[];
 }
 
 /** The user a command names, with the group keys of its memberships. */
 export interface UserRecord {
-  readonly user: UserItem;
+  readonly user: UserState;
   readonly memberships: readonly string[];
   /** Found through the claim's history: the user held the email at the command's send order. */
   readonly formerly?: FormerClaimItem;

@@ -22,6 +22,8 @@ import {
   type HistoryHeadItem,
   type Key,
   type UserItem,
+  type UserSnapshot,
+  userStateOf,
 } from './model';
 import {
   coveringFormer,
@@ -68,6 +70,12 @@ export const firstReadOf = (lookup: Lookup): Key[] => {
   ];
 };
 const CLAIM_TYPES = new Set<string>(['GROUPNAME', 'GROUPCANON', 'EMAIL']);
+
+/** A user record from the snapshot its email claim carries. */
+const recordOf = (holder: UserSnapshot): UserRecord => ({
+  user: userStateOf(holder),
+  memberships: holder.groupKeys,
+});
 
 /** Reads the view of a lookup. */
 export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View> => {
@@ -135,7 +143,7 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
       emailClaims
         .filter((c) => lookup.emailIds.includes(userIdOfClaim(c)))
         .map(async (claim) => {
-          const [user] = await reader.items<UserItem>([keys.user(claim.userKey)]);
+          const user = claim.holder ?? (await reader.items<UserItem>([keys.user(claim.userKey)]))[0];
           if (user?.emailSince === undefined || user.emailSince <= order || user.previousEmail === undefined)
             return;
           const [previous, later] = await Promise.all([
@@ -144,6 +152,7 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
           ]);
           emailHolders.set(userIdOfClaim(claim), {
             user,
+            ...(claim.holder === undefined ? {} : { memberships: claim.holder.groupKeys }),
             previousFree: previous.length === 0,
             laterApplied: later[0]?.status === 'APPLIED',
           });
@@ -163,7 +172,12 @@ export const readView = async (reader: ViewReader, lookup: Lookup): Promise<View
   };
   if (lookup.userId === undefined) return base;
   const userClaim = emails.get(lookup.userId);
-  const current = userClaim === undefined ? undefined : await reader.user(userClaim.userKey);
+  const current =
+    userClaim === undefined
+      ? undefined
+      : userClaim.holder !== undefined && lookup.userFromPartition !== true
+        ? recordOf(userClaim.holder)
+        : await reader.user(userClaim.userKey);
   const withCurrent = current === undefined ? base : { ...base, user: current };
   const named = current?.user.userId === lookup.userId ? current : undefined;
   // The user holding the email now held it then (or no order to look back from): that is the one.

@@ -467,3 +467,64 @@ test('a lost race inside a batch read again: the next attempt sees what the othe
   expect(await run(applyCommand(batch)(user))).toEqual({ kind: 'applied' });
   expect((await state()).users).toEqual([expect.objectContaining({ email: 'bo@x.io', groups: ['Ops'] })]);
 });
+
+describe('requests per command on the common path (one read, one write)', () => {
+  /** Every request the client sends, by command name, while `body` runs. */
+  const requestsOf = async (body: () => Promise<unknown>): Promise<string[]> => {
+    const sent: string[] = [];
+    const name = `requests-${stage}`;
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName).replace(/Command$/, ''));
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await body();
+    } finally {
+      doc.middlewareStack.remove(name);
+    }
+    return sent;
+  };
+
+  test('every command kind takes one BatchGetItem and one write', async () => {
+    await createGroup('Dev');
+    await createGroup('Ops');
+    await createUser('ana@x.io', ['Dev']);
+    const cases: [string, HashedCommand][] = [
+      ['GROUP_CREATED', { type: 'GROUP_CREATED', name: 'QA' }],
+      ['GROUP_UPDATED', { type: 'GROUP_UPDATED', group: groupRef('QA'), name: 'Quality' }],
+      ['GROUP_DELETED (no members)', { type: 'GROUP_DELETED', group: groupRef('Quality') }],
+      [
+        'USER_CREATED',
+        { type: 'USER_CREATED', name: 'Bo', email: 'bo@x.io', passwordHash: HASH, groups: [groupRef('Ops')] },
+      ],
+      ['USER_UPDATED (name)', { type: 'USER_UPDATED', user: userRef('ana@x.io'), name: 'Ana B' }],
+      [
+        'USER_UPDATED (groups)',
+        { type: 'USER_UPDATED', user: userRef('ana@x.io'), groups: [groupRef('Ops')] },
+      ],
+      ['USER_UPDATED (email)', { type: 'USER_UPDATED', user: userRef('ana@x.io'), email: 'ana@y.io' }],
+      ['USER_DELETED', { type: 'USER_DELETED', user: userRef('bo@x.io') }],
+      ['a rejection', { type: 'GROUP_CREATED', name: 'Ops' }],
+    ];
+    const counted: Record<string, string[]> = {};
+    for (const [label, command] of cases) {
+      let outcome: Outcome | undefined;
+      counted[label] = await requestsOf(async () => {
+        outcome = await apply(command);
+      });
+      expect([label, outcome?.kind]).toEqual([label, label === 'a rejection' ? 'rejected' : 'applied']);
+    }
+    const write = expect.stringMatching(/^(TransactWriteItems|PutItem|UpdateItem|DeleteItem)$/);
+    for (const label of Object.keys(counted))
+      expect([label, counted[label]]).toEqual([label, ['BatchGetItem', write]]);
+    const event = eventOf({ type: 'USER_UPDATED', user: userRef('ana@y.io'), name: 'Ana C' });
+    await apply(event);
+    expect(await requestsOf(() => apply(event))).toEqual(['BatchGetItem']);
+    expect((await state()).users).toEqual([
+      expect.objectContaining({ email: 'ana@y.io', name: 'Ana C', groups: ['Ops'] }),
+    ]);
+  });
+});

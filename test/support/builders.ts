@@ -1,5 +1,12 @@
 import { canonicalGroupNameOf, groupIdOf, userIdOf } from '../../src/domain/ids';
-import { keys, LISTS, type EmailItem, type GroupCanonicalItem, type GroupItem } from '../../src/domain/model';
+import {
+  keys,
+  LISTS,
+  type EmailItem,
+  type GroupCanonicalItem,
+  type GroupItem,
+  type UserItem,
+} from '../../src/domain/model';
 import type { GroupRecord, UserRecord, View } from '../../src/domain/store';
 import type { HashedCommand } from '../../src/domain/commands';
 import { EVENT_SCHEMA, type CommandEvent } from '../../src/domain/events';
@@ -37,7 +44,7 @@ export const userRecord = (
   userKey = `uk-${email}`,
   memberships: string[] = [],
   version = 1,
-): UserRecord => ({
+): UserRecord & { readonly user: UserItem } => ({
   user: {
     ...keys.user(userKey),
     type: 'USER',

@@ -86,6 +86,8 @@ export class FakeDirectoryStore implements DirectoryStore {
   readonly sweepLimits: number[] = [];
   /** The claims whose history a view read queried (a Query on DynamoDB). */
   readonly historyQueries: Key[] = [];
+  /** The user keys whose partition a view read (a claim without a snapshot, or a retry). */
+  readonly userPartitionReads: string[] = [];
   private readonly hooks: { readonly method: StoreMethod; readonly run: (call: number) => void }[] = [];
 
   private readonly failures: InjectedFailure[] = [];
@@ -211,6 +213,7 @@ export class FakeDirectoryStore implements DirectoryStore {
           .sort((a, b) => (a.sk < b.sk ? -1 : 1)) as unknown as FormerClaimItem[];
       },
       user: async (userKey) => {
+        this.userPartitionReads.push(userKey);
         const user = this.get(keys.user(userKey)) as UserItem | undefined;
         if (user === undefined) return undefined;
         const memberships = [...this.items.values()]

@@ -13,7 +13,7 @@ import {
   type Item,
   type Key,
   type SendOrder,
-  type UserItem,
+  type UserState,
 } from '../model';
 import { missingReason, quote, reason, type Reason } from '../reasons';
 import type { GroupState, View } from '../store';
@@ -270,7 +270,7 @@ export const emailClaim = (userId: string, userKey: string, email: string): Writ
 });
 
 /** Frees a user's current email, only if the claim is still this user's. */
-export const emailClaimRemoval = (user: UserItem): WriteOp => ({
+export const emailClaimRemoval = (user: UserState): WriteOp => ({
   op: 'delete',
   label: 'email:old',
   key: keys.email(user.userId),

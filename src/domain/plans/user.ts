@@ -2,7 +2,7 @@
 import type { HashedCommand } from '../commands';
 import type { CommandEvent } from '../events';
 import { userIdOf } from '../ids';
-import { keys, LISTS, sentAfter, type UserItem } from '../model';
+import { keys, LISTS, sentAfter, type UserItem, type UserState } from '../model';
 import type { UserRecord, View } from '../store';
 import { equals, type WriteOp } from '../writes';
 import {
@@ -24,6 +24,7 @@ import {
   type Ref,
 } from './ops';
 import { resolveGroups, missingGroups } from './references';
+import { carrying, snapshotAfter } from './snapshot';
 import { takeEmailBack } from './yield';
 
 type CommandOf<K extends HashedCommand['type']> = Extract<HashedCommand, { type: K }>;
@@ -54,7 +55,7 @@ const namedAt = (
 };
 
 /** The email claim of a user and its history entry, as the user gives it up. */
-const emailRetirement = (user: UserItem, retiredAs: 'renamed' | 'deleted', ctx: PlanContext) => [
+const emailRetirement = (user: UserState, retiredAs: 'renamed' | 'deleted', ctx: PlanContext) => [
   emailClaimRemoval(user),
   ...formerClaim(
     keys.email(user.userId),
@@ -84,7 +85,7 @@ const emailClaimFor = (
  * Whether an email a command gives, in a field a later command set since, belonged to another user
  * already (one that will not yield it): in send order the command was refused for it.
  */
-const heldByAnother = (view: View, email: string, ref: Ref, user: UserItem, ctx: PlanContext): boolean => {
+const heldByAnother = (view: View, email: string, ref: Ref, user: UserState, ctx: PlanContext): boolean => {
   const userId = userIdOf(email);
   if (userId === ref.id || view.emails.get(userId)?.userKey === user.userKey) return false;
   return emailClaimFor(view, email, user.userKey, ctx) === undefined;
@@ -107,26 +108,33 @@ export const planUserCreated = (
     ...missingGroups(groups.missing),
   ];
   if (reasons.length > 0 || claim === undefined) return reject(...reasons);
+  const user: UserItem = {
+    ...keys.user(userKey),
+    type: 'USER',
+    userKey,
+    userId,
+    name: command.name,
+    email: command.email,
+    passwordHash: command.passwordHash,
+    nameOrder: order,
+    emailOrder: order,
+    emailSince: order,
+    passwordOrder: order,
+    groupsOrder: order,
+    ...firstVersion(ctx),
+    gsi1pk: LISTS.users,
+    gsi1sk: command.email,
+  };
+  const snapshot = snapshotAfter(
+    user,
+    {},
+    [],
+    groups.join.map((g) => g.groupKey),
+  );
   return transaction(
     marker(event, ctx),
-    create('user', {
-      ...keys.user(userKey),
-      type: 'USER',
-      userKey,
-      userId,
-      name: command.name,
-      email: command.email,
-      passwordHash: command.passwordHash,
-      nameOrder: order,
-      emailOrder: order,
-      emailSince: order,
-      passwordOrder: order,
-      groupsOrder: order,
-      ...firstVersion(ctx),
-      gsi1pk: LISTS.users,
-      gsi1sk: command.email,
-    }),
-    ...claim,
+    create('user', user),
+    ...carrying(claim, snapshot),
     ...groups.join.flatMap((group) => joinGroup(userKey, group, ctx.now)),
   );
 };
@@ -193,6 +201,11 @@ export const planUserUpdated = (
   const targetKeys = new Set(groups.join.map((g) => g.groupKey));
   const removals = takes.groups ? memberships.filter((k) => !targetKeys.has(k)) : [];
   const additions = takes.groups ? groups.join.filter((g) => !memberships.includes(g.groupKey)) : [];
+  const remove = newEmail !== undefined && user.emailSince === undefined ? ['previousEmailSince'] : [];
+  const snapshot = snapshotAfter(user, set, remove, [
+    ...memberships.filter((k) => !removals.includes(k)),
+    ...additions.map((g) => g.groupKey),
+  ]);
   return transaction(
     marker(event, ctx),
     {
@@ -200,10 +213,10 @@ export const planUserUpdated = (
       label: 'user',
       key: keys.user(user.userKey),
       set,
-      remove: newEmail !== undefined && user.emailSince === undefined ? ['previousEmailSince'] : [],
+      remove,
       conditions: [equals('version', user.version)],
     },
-    ...(newEmail === undefined ? [] : [...emailRetirement(user, 'renamed', ctx), ...claim]),
+    ...carrying(newEmail === undefined ? [] : [...emailRetirement(user, 'renamed', ctx), ...claim], snapshot),
     ...removals.flatMap((groupKey) => leaveGroup(user.userKey, groupKey)),
     ...additions.flatMap((group) => joinGroup(user.userKey, group, ctx.now)),
   );

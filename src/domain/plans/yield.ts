@@ -12,6 +12,7 @@ import { formatReason } from '../reasons';
 import type { View } from '../store';
 import { equals, type WriteOp } from '../writes';
 import { emailClaim, emailTaken, sendOrderOf, type PlanContext } from './ops';
+import { carrying, snapshotAfter } from './snapshot';
 
 /**
  * The writes that take an email from the user holding it, for a command that claims
@@ -38,27 +39,34 @@ export const takeEmailBack = (
   const later = commandIdOfOrder(since);
   const restoredSince = user.previousEmailSince;
   const previousId = userIdOf(previous);
+  const restored = {
+    email: previous,
+    userId: previousId,
+    gsi1sk: previous,
+    updatedAt: ctx.now,
+    version: user.version + 1,
+    ...(restoredSince === undefined ? {} : { emailSince: restoredSince, emailOrder: restoredSince }),
+  };
+  const removed = [
+    'previousEmail',
+    'previousEmailSince',
+    ...(restoredSince === undefined ? ['emailSince', 'emailOrder'] : []),
+  ];
   return [
     {
       op: 'update',
       label: 'yield:user',
       key: keys.user(user.userKey),
-      set: {
-        email: previous,
-        userId: previousId,
-        gsi1sk: previous,
-        updatedAt: ctx.now,
-        version: user.version + 1,
-        ...(restoredSince === undefined ? {} : { emailSince: restoredSince, emailOrder: restoredSince }),
-      },
-      remove: [
-        'previousEmail',
-        'previousEmailSince',
-        ...(restoredSince === undefined ? ['emailSince', 'emailOrder'] : []),
-      ],
+      set: restored,
+      remove: removed,
       conditions: [equals('version', user.version), equals('emailSince', since)],
     },
-    { ...emailClaim(previousId, user.userKey, previous), label: 'yield:claim' },
+    ...(holder.memberships === undefined
+      ? [{ ...emailClaim(previousId, user.userKey, previous), label: 'yield:claim' }]
+      : carrying(
+          [{ ...emailClaim(previousId, user.userKey, previous), label: 'yield:claim' }],
+          snapshotAfter(user, restored, removed, holder.memberships),
+        )),
     {
       op: 'put',
       label: 'email:new',

@@ -450,3 +450,81 @@ describe('applyCommand: history heads (a claim with no head has no history, on a
     expect(store.historyQueries).toEqual([keys.groupName(groupIdOf('Ops'))]);
   });
 });
+
+describe("applyCommand: a user read from its email claim's snapshot", () => {
+  const created = (store: FakeDirectoryStore) =>
+    Promise.all([]).then(async () => {
+      for (const [command, id] of [
+        [{ type: 'GROUP_CREATED', name: 'Dev' }, 'g-dev'],
+        [{ type: 'GROUP_CREATED', name: 'Ops' }, 'g-ops'],
+        [
+          {
+            type: 'USER_CREATED',
+            name: 'Ana',
+            email: 'ana@x.io',
+            passwordHash: HASH,
+            groups: [groupRef('Dev'), groupRef('Ops')],
+          },
+          'u-ana',
+        ],
+      ] as const)
+        expect(await outcomeOf(store, eventOf(command as HashedCommand, id))).toEqual({ kind: 'applied' });
+      return store;
+    });
+  const claimOfAna = (store: FakeDirectoryStore) => store.get(keys.email(userIdOf('ana@x.io')));
+
+  test('USER_CREATED writes the snapshot; USER_UPDATED reads it, not the partition, and writes the next', async () => {
+    const store = await created(new FakeDirectoryStore());
+    expect(claimOfAna(store)).toMatchObject({
+      holder: { userKey: 'u-ana', version: 1, groupKeys: ['g-dev', 'g-ops'] },
+    });
+    expect(await outcomeOf(store, eventOf(rename))).toEqual({ kind: 'applied' });
+    expect(store.userPartitionReads).toEqual([]);
+    expect(store.get(keys.user('u-ana'))).toMatchObject({ name: 'Ana B', version: 2 });
+    expect(claimOfAna(store)).toMatchObject({ holder: { version: 2, groupKeys: ['g-dev', 'g-ops'] } });
+    expect(claimOfAna(store)?.['holder']).not.toHaveProperty('passwordHash');
+  });
+
+  test('a membership swept by a group deletion fails the removal once; the retry reads the partition', async () => {
+    const store = await created(new FakeDirectoryStore());
+    expect(
+      await outcomeOf(store, eventOf({ type: 'GROUP_DELETED', group: groupRef('Dev') }, 'c-del')),
+    ).toEqual({
+      kind: 'applied',
+    });
+    // the sweep removed the membership; the claim's snapshot still lists it
+    expect(store.get(keys.membership('u-ana', 'g-dev'))).toBeUndefined();
+    expect(claimOfAna(store)).toMatchObject({ holder: { groupKeys: ['g-dev', 'g-ops'] } });
+    expect(
+      await outcomeOf(store, eventOf({ type: 'USER_DELETED', user: userRef('ana@x.io') }, 'c-gone')),
+    ).toEqual({
+      kind: 'applied',
+    });
+    expect(store.transactions.at(-2)?.result).toEqual({
+      kind: 'cancelled',
+      failed: ['membership:g-dev', 'count:g-dev'],
+      conflict: false,
+    });
+    expect(store.userPartitionReads).toEqual(['u-ana']);
+    expect(store.get(keys.user('u-ana'))).toBeUndefined();
+    expect(store.ofType('MEMBERSHIP')).toEqual([]);
+    expect(store.get(keys.group('g-ops'))).toMatchObject({ memberCount: 0 });
+  });
+
+  test('a retry after a swept membership rewrites the snapshot from the partition', async () => {
+    const store = await created(new FakeDirectoryStore());
+    await outcomeOf(store, eventOf({ type: 'GROUP_DELETED', group: groupRef('Dev') }, 'c-del'));
+    const update = eventOf({ type: 'USER_UPDATED', user: userRef('ana@x.io'), groups: [] }, 'c-leave');
+    expect(await outcomeOf(store, update)).toEqual({ kind: 'applied' });
+    expect(store.userPartitionReads).toEqual(['u-ana']);
+    expect(claimOfAna(store)).toMatchObject({ holder: { version: 2, groupKeys: [] } });
+    expect(store.ofType('MEMBERSHIP')).toEqual([]);
+  });
+
+  test('a claim written before snapshots were kept is read through the partition', async () => {
+    const store = seeded();
+    expect(await outcomeOf(store, eventOf(rename))).toEqual({ kind: 'applied' });
+    expect(store.userPartitionReads).toEqual(['u-ana']);
+    expect(claimOfAna(store)).toMatchObject({ holder: { version: 2, groupKeys: ['g-dev'] } });
+  });
+});

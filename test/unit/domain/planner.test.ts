@@ -230,6 +230,16 @@ describe('USER_UPDATED', () => {
       conditions: [{ attribute: 'version', value: 5 }],
     });
     expect(opsOf(p)[2]).toMatchObject({ conditions: [{ attribute: 'userKey', value: 'u1' }] });
+    const claim = opsOf(p)[5];
+    expect(claim).toMatchObject({
+      item: {
+        ...keys.email(userIdOf('ana@y.io')),
+        holder: { userId: userIdOf('ana@y.io'), email: 'ana@y.io', previousEmail: 'ana@x.io', version: 6 },
+      },
+    });
+    expect(
+      claim?.op === 'put' && claim.item.type === 'EMAIL' && 'passwordHash' in (claim.item.holder ?? {}),
+    ).toBe(false);
   });
   test('groups replace the memberships: only the difference is written', () => {
     const p = plan(
@@ -239,17 +249,22 @@ describe('USER_UPDATED', () => {
     expect(summary(p)).toEqual([
       'put marker',
       'update user',
+      'put email:snapshot',
       'delete membership:g1',
       'update count:g1',
       `update group:${groupRef('C').id}`,
       'put membership:g3',
     ]);
-    expect(opsOf(p)[3]).toMatchObject({ key: keys.group('g1'), add: { memberCount: -1 } });
+    expect(opsOf(p)[4]).toMatchObject({ key: keys.group('g1'), add: { memberCount: -1 } });
+    expect(opsOf(p)[2]).toMatchObject({
+      item: { ...keys.email(userIdOf('ana@x.io')), holder: { version: 6, groupKeys: ['g2', 'g3'] } },
+      conditions: [{ attribute: 'userKey', value: 'u1' }],
+    });
   });
   test('without groups the memberships stay', () => {
     expect(
       summary(plan({ type: 'USER_UPDATED', user: userRef('ana@x.io'), name: 'Ana B' }, viewOf({ user }))),
-    ).toEqual(['put marker', 'update user']);
+    ).toEqual(['put marker', 'update user', 'put email:snapshot']);
   });
   test('unknown user, taken email, unknown group', () => {
     expect(plan({ type: 'USER_UPDATED', user: userRef('no@x.io'), name: 'N' })).toMatchObject({
