@@ -6,7 +6,7 @@ import { pipe } from 'fp-ts/function';
 import * as NEA from 'fp-ts/NonEmptyArray';
 import * as t from 'io-ts';
 import { decodeWith, strictObject } from './codecs';
-import type { Command, EventType } from './commands';
+import type { Command, EventType } from './command-types';
 import {
   checkPassword,
   groupIdRef,

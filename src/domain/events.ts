@@ -4,7 +4,7 @@ import { decodeWith, strictObject } from './codecs';
 import { isEventType, type EventType, type HashedCommand } from './commands';
 import { HEX64 } from './ids';
 import { ARGON2ID_PHC } from './password';
-import { checkBodySize } from './pipeline';
+import { checkBodySize } from './body';
 import { capReasons, fail, type Validation } from './reasons';
 
 /** The schema tag of events published by the message handler. */

@@ -4,7 +4,8 @@ import * as TE from 'fp-ts/TaskEither';
 import { claimedKinds, decodeCommand, parseJson, type Command, type HashedCommand } from './commands';
 import { EVENT_SCHEMA, type CommandEvent } from './events';
 import type { PasswordHasher } from './password';
-import { capReasons, fail, type Reason, type Validation } from './reasons';
+import { checkBodySize } from './body';
+import { capReasons, type Reason } from './reasons';
 
 /** A command refused for what it says: stored with its reasons, never retried. */
 export interface Rejected {
@@ -41,18 +42,9 @@ export const hashCommand =
     );
   };
 
-/** Largest message body accepted at any entry (HTTP, input queue, published event), in UTF-8 bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { checkBodySize, MAX_BODY_BYTES } from './body';
 
 export { MAX_REASONS } from './reasons';
-
-/** Refuses a body over `MAX_BODY_BYTES` before any parsing: the work per message stays bounded. */
-export const checkBodySize = (body: string): Validation<string> => {
-  const bytes = Buffer.byteLength(body, 'utf8');
-  return bytes > MAX_BODY_BYTES
-    ? fail('body', `is larger than ${MAX_BODY_BYTES} bytes (got ${bytes})`)
-    : E.right(body);
-};
 
 /** raw body -> size check -> parse -> decode + normalize, without hashing (what the HTTP producer checks). */
 export const validateBody = (body: string): E.Either<Rejected, Command> => {
