@@ -369,6 +369,7 @@ const runMode = async (
         return {
           count: invs.length,
           longestMs: Math.max(0, ...invs.map((i) => i.end - i.start)),
+          lastEndMs: Math.max(0, ...invs.map((i) => i.end)),
         };
       },
     };

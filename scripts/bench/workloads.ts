@@ -7,6 +7,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeDirectoryStore } from '../../src/adapters/dynamodb';
+import { pollUntil } from '../../src/adapters/poll-until';
 import { applyCommand } from '../../src/domain/apply';
 import { EVENT_SCHEMA, type CommandEvent } from '../../src/domain/events';
 import { groupIdOf } from '../../src/domain/ids';
@@ -46,8 +47,13 @@ export interface WorkloadContext<W> {
   readonly runId: string;
   readonly timeoutMs: number;
   readonly window: () => WindowHandle<W>;
-  /** Invocations of the cache handler that carried a command: count and longest (ms); undefined when unknown. */
-  readonly invocationsOf: (commandId: string) => { count: number; longestMs: number } | undefined;
+  /**
+   * Invocations of the cache handler that carried a command: count, longest (ms) and when the last
+   * one returned (epoch ms); undefined when unknown.
+   */
+  readonly invocationsOf: (
+    commandId: string,
+  ) => { count: number; longestMs: number; lastEndMs: number } | undefined;
 }
 
 const group = (eventType: string, eventData: Record<string, unknown>) =>
@@ -226,7 +232,19 @@ export const bigGroupWorkload = async <W>(
   requireApplied('big-group', done);
   const [r] = rename;
   const [d] = deletion;
-  const invocations = d === undefined ? undefined : ctx.invocationsOf(d.id);
+  // An invocation is recorded when it returns, after its writes: wait for the one that applied it.
+  const invocations =
+    d === undefined
+      ? undefined
+      : (
+          await pollUntil(
+            async () => {
+              const seen = ctx.invocationsOf(d.id);
+              return seen === undefined || seen.lastEndMs >= d.at ? { seen } : undefined;
+            },
+            { what: 'the invocation that applied the deletion to be recorded', timeoutMs: 10_000 },
+          )
+        ).seen;
   const left = await countMembers(ctx.doc, ctx.target.table, created.id);
   const groupItem = await ctx.doc.send(
     new QueryCommand({
