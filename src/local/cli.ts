@@ -31,6 +31,7 @@ import { startEmbeddedStack, type EmbeddedStack } from './stack';
 import { ORDERED_GROUP } from '../adapters/sqs';
 import { resolveTopology, startWorkers } from './workers';
 import { renderTable } from './table';
+import { exitAfterDrain, quietOnClosedStdout } from './stdout';
 
 // The SDK's Node end-of-support notice is for Node < 22, which scripts/require-node.cjs refuses first.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -309,10 +310,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
 };
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    err(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+quietOnClosedStdout();
+main(process.argv.slice(2)).then(exitAfterDrain, (error: unknown) => {
+  err(`error: ${error instanceof Error ? error.message : String(error)}`);
+  exitAfterDrain(1);
+});
