@@ -21,6 +21,10 @@ import type { GroupView, MemberView, Page, UserView } from './read-views';
 import { batchGet } from './store';
 
 export type { GroupView, MemberView, Page, UserView } from './read-views';
+import { mapBounded } from '../map-bounded';
+
+/** Queries one read keeps in flight: below the SDK client's 50 sockets. */
+const READ_CONCURRENCY = 32;
 
 /** The directory as users see it. Both lists come from the same membership items, so they always agree. */
 export interface DirectoryState {
@@ -43,21 +47,19 @@ export const readDirectory = async (
   ]);
   const activeGroups = new Map(groups.filter((g) => g.status === 'ACTIVE').map((g) => [g.groupKey, g]));
   const members = new Map<string, string[]>([...activeGroups.keys()].map((k) => [k, []]));
-  const userRows = await Promise.all(
-    users.map(async (user) => {
-      const memberships = await queryAll<MembershipItem>(
-        doc,
-        partitionQuery({ tableName, partition: keys.user(user.userKey).pk, sortKeyPrefix: MEMBER_PREFIX }),
-      );
-      const names = memberships.flatMap((m) => {
-        const group = activeGroups.get(m.groupKey);
-        if (group === undefined) return [];
-        members.get(m.groupKey)?.push(user.email);
-        return [group.name];
-      });
-      return { id: user.userId, email: user.email, name: user.name, groups: names.sort(byText) };
-    }),
-  );
+  const userRows = await mapBounded(users, READ_CONCURRENCY, async (user) => {
+    const memberships = await queryAll<MembershipItem>(
+      doc,
+      partitionQuery({ tableName, partition: keys.user(user.userKey).pk, sortKeyPrefix: MEMBER_PREFIX }),
+    );
+    const names = memberships.flatMap((m) => {
+      const group = activeGroups.get(m.groupKey);
+      if (group === undefined) return [];
+      members.get(m.groupKey)?.push(user.email);
+      return [group.name];
+    });
+    return { id: user.userId, email: user.email, name: user.name, groups: names.sort(byText) };
+  });
   return {
     users: userRows.sort((a, b) => byText(a.email, b.email)),
     groups: [...activeGroups.values()]
@@ -146,12 +148,10 @@ const usersWithGroups = async (
   tableName: string,
   users: readonly UserItem[],
 ): Promise<UserView[]> => {
-  const memberships = await Promise.all(
-    users.map((u) =>
-      queryAll<MembershipItem>(
-        doc,
-        partitionQuery({ tableName, partition: keys.user(u.userKey).pk, sortKeyPrefix: MEMBER_PREFIX }),
-      ),
+  const memberships = await mapBounded(users, READ_CONCURRENCY, (u) =>
+    queryAll<MembershipItem>(
+      doc,
+      partitionQuery({ tableName, partition: keys.user(u.userKey).pk, sortKeyPrefix: MEMBER_PREFIX }),
     ),
   );
   const groupKeys = [...new Set(memberships.flat().map((m) => m.groupKey))];
