@@ -18,10 +18,10 @@ import {
 import { partitionQuery, queryAll } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { GroupView, MemberView, Page, UserView } from './read-views';
+import { mapBounded } from '../map-bounded';
 import { batchGet } from './store';
 
 export type { GroupView, MemberView, Page, UserView } from './read-views';
-import { mapBounded } from '../map-bounded';
 
 /** Queries one read keeps in flight: below the SDK client's 50 sockets. */
 const READ_CONCURRENCY = 32;

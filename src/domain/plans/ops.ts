@@ -9,6 +9,7 @@ import {
   keys,
   markerItem,
   MEMBER_PREFIX,
+  type EmailItem,
   type FormerClaimItem,
   type Item,
   type Key,
@@ -261,11 +262,19 @@ export const canonicalClaimRemoval = (name: string, groupKey: string): WriteOp =
   conditions: [equals('groupKey', groupKey)],
 });
 
+/** The email claim item of a user (without a snapshot: see `plans/snapshot.ts`). */
+export const emailClaimItem = (userId: string, userKey: string, email: string): EmailItem => ({
+  ...keys.email(userId),
+  type: 'EMAIL',
+  userKey,
+  email,
+});
+
 /** Claims an email (by its user id) for a user, only if no user has it. */
 export const emailClaim = (userId: string, userKey: string, email: string): WriteOp => ({
   op: 'put',
   label: 'email:new',
-  item: { ...keys.email(userId), type: 'EMAIL', userKey, email },
+  item: emailClaimItem(userId, userKey, email),
   conditions: [absent],
 });
 

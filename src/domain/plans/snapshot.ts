@@ -1,6 +1,7 @@
 /** The user snapshot a plan writes on its user's email claim (see `UserSnapshot`). */
 import { keys, userStateOf, type EmailItem, type UserSnapshot, type UserState } from '../model';
 import { equals, type WriteOp } from '../writes';
+import { emailClaimItem } from './ops';
 
 /**
  * A user's state after an update: `set` applied, `remove` removed (fields outside the user state
@@ -38,10 +39,7 @@ export const carrying = (ops: readonly WriteOp[], snapshot: UserSnapshot): Write
       isClaimOf(op, snapshot) ? { ...op, item: { ...op.item, holder: snapshot } } : op,
     );
   const claim: EmailItem = {
-    ...keys.email(snapshot.userId),
-    type: 'EMAIL',
-    userKey: snapshot.userKey,
-    email: snapshot.email,
+    ...emailClaimItem(snapshot.userId, snapshot.userKey, snapshot.email),
     holder: snapshot,
   };
   return [

@@ -11,7 +11,7 @@ import { commandIdOfOrder, expiryOf, keys, LISTS, REJECTION_TTL_SECONDS } from '
 import { formatReason } from '../reasons';
 import type { View } from '../store';
 import { equals, type WriteOp } from '../writes';
-import { emailClaim, emailTaken, sendOrderOf, type PlanContext } from './ops';
+import { emailClaim, emailClaimItem, emailTaken, sendOrderOf, type PlanContext } from './ops';
 import { carrying, snapshotAfter } from './snapshot';
 
 /**
@@ -52,6 +52,7 @@ export const takeEmailBack = (
     'previousEmailSince',
     ...(restoredSince === undefined ? ['emailSince', 'emailOrder'] : []),
   ];
+  const restoredClaim: WriteOp = { ...emailClaim(previousId, user.userKey, previous), label: 'yield:claim' };
   return [
     {
       op: 'update',
@@ -62,15 +63,12 @@ export const takeEmailBack = (
       conditions: [equals('version', user.version), equals('emailSince', since)],
     },
     ...(holder.memberships === undefined
-      ? [{ ...emailClaim(previousId, user.userKey, previous), label: 'yield:claim' }]
-      : carrying(
-          [{ ...emailClaim(previousId, user.userKey, previous), label: 'yield:claim' }],
-          snapshotAfter(user, restored, removed, holder.memberships),
-        )),
+      ? [restoredClaim]
+      : carrying([restoredClaim], snapshotAfter(user, restored, removed, holder.memberships))),
     {
       op: 'put',
       label: 'email:new',
-      item: { ...keys.email(userId), type: 'EMAIL', userKey, email },
+      item: emailClaimItem(userId, userKey, email),
       conditions: [equals('userKey', user.userKey)],
     },
     {
