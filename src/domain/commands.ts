@@ -14,15 +14,7 @@ import {
 import { fail, quote, reason, type Reason, type Validation } from './reasons';
 
 export type { GroupRef, UserRef } from './fields';
-export {
-  ENTITY_TYPES,
-  EVENT_TYPES,
-  isEventType,
-  type Command,
-  type EntityType,
-  type EventType,
-  type HashedCommand,
-} from './command-types';
+export * from './command-types';
 
 const envelopeCodec = strictObject(
   'envelope',
