@@ -6,7 +6,65 @@
  */
 import { waitForOutcome, type Target } from '../../src/local/client';
 import { redrive } from '../../src/local/redrive';
-import type { Step, UniverseRun } from '../../test/support/model-run';
+import type { OutcomeWaiter, Step, UniverseRun } from '../../test/support/model-run';
+
+/** How long a command may go without an outcome before the DLQs are searched for it. */
+export const OVERDUE_MS = 10_000;
+
+/**
+ * Moves one command's message from a DLQ back to its queue; resolves with its command id then (the
+ * input queue gives a redriven message a new id, a published event keeps its command id), or
+ * undefined when no DLQ holds it.
+ */
+export const redriveCommand = async (target: Target, commandId: string): Promise<string | undefined> => {
+  const { moved: fromCache } = await redrive(target.sqs, {
+    from: await target.queueUrl('cacheDlq'),
+    to: await target.queueUrl('cache'),
+    match: (m) => m.commandId === commandId,
+    max: 1,
+  });
+  if (fromCache.length > 0) return commandId;
+  const { moved: fromInput } = await redrive(target.sqs, {
+    from: await target.queueUrl('inputDlq'),
+    to: await target.queueUrl('input'),
+    match: (m) => m.messageId === commandId,
+    max: 1,
+  });
+  return fromInput[0]?.newMessageId;
+};
+
+/**
+ * An outcome waiter for sequential runs: a command still without an outcome after `overdueMs`
+ * (default `OVERDUE_MS`) is looked for in the DLQs and, when one holds it, redriven right away, as an
+ * operator would, before the next command is sent. Otherwise a later command would be applied ahead
+ * of it, and compared with a model that applies every command in send order. `onRedriven` is called
+ * once per redrive.
+ */
+export const redrivingWaiter =
+  (
+    target: Target,
+    options: { readonly onRedriven?: () => void; readonly overdueMs?: number } = {},
+  ): OutcomeWaiter =>
+  async (sentId, timeoutMs) => {
+    const overdueMs = options.overdueMs ?? OVERDUE_MS;
+    const deadline = Date.now() + timeoutMs;
+    let commandId = sentId;
+    for (;;) {
+      const left = deadline - Date.now();
+      const outcome = await waitForOutcome(
+        target.doc,
+        target.names.table,
+        commandId,
+        Math.max(0, Math.min(left, overdueMs)),
+      ).catch(() => undefined);
+      if (outcome !== undefined || Date.now() >= deadline) return { commandId, outcome };
+      const moved = await redriveCommand(target, commandId);
+      if (moved !== undefined) {
+        commandId = moved;
+        options.onRedriven?.();
+      }
+    }
+  };
 
 /** The runs with their dead-lettered commands redriven and decided, and how many were. */
 export const redriveLost = async (

@@ -6,6 +6,7 @@
  * replays a failure that fast-check reported.
  */
 import fc from 'fast-check';
+import { redrivingWaiter } from '../../scripts/chaos/recover';
 import { listRejections, readDirectory } from '../../src/adapters/dynamodb';
 import { queueAttributes } from '../../src/adapters/sqs';
 import { startChaosWorkers, type ChaosWorkers } from '../../src/local/chaos-workers';
@@ -116,6 +117,8 @@ test('command sequences under faults, duplicates, delays and crashes end as the 
         ops.map((op) => retag(op, TEMPLATE, u)),
         {
           timeoutMs: 60_000,
+          // Under load a message can pass its receives in a DLQ: redriven before the next is sent.
+          waitFor: redrivingWaiter(target),
           afterSend: (i) =>
             crashes
               .filter((c) => c.at === i)

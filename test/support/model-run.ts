@@ -67,19 +67,37 @@ export const runUniverse = async (
   target: RunTarget,
   universe: Universe,
   ops: readonly Op[],
-  options: { readonly timeoutMs: number; readonly afterSend?: (index: number) => void },
+  options: {
+    readonly timeoutMs: number;
+    readonly afterSend?: (index: number) => void;
+    /** How a command's outcome is waited for (default: its marker, polled); may redrive it. */
+    readonly waitFor?: OutcomeWaiter;
+  },
 ): Promise<UniverseRun> => {
+  const waitFor: OutcomeWaiter =
+    options.waitFor ??
+    (async (commandId, timeoutMs) => ({
+      commandId,
+      outcome: await waitForOutcome(target.doc, target.table, commandId, timeoutMs).catch(() => undefined),
+    }));
   const sent: Sent[] = [];
   for (const [index, op] of ops.entries()) {
-    const commandId = await sendMessage(target.sqs, target.inputUrl, bodyOf(op));
+    const sentId = await sendMessage(target.sqs, target.inputUrl, bodyOf(op));
     options.afterSend?.(index);
-    const outcome = await waitForOutcome(target.doc, target.table, commandId, options.timeoutMs).catch(
-      () => undefined,
-    );
+    const { commandId, outcome } = await waitFor(sentId, options.timeoutMs);
     sent.push({ op, commandId, outcome });
   }
   return againstModel(universe, sent);
 };
+
+/**
+ * Waits up to `timeoutMs` for a command's outcome; resolves with the outcome (undefined: none came)
+ * and the command's id then (a command redriven from the input DLQ gets a new one).
+ */
+export type OutcomeWaiter = (
+  commandId: string,
+  timeoutMs: number,
+) => Promise<{ readonly commandId: string; readonly outcome: CommandItem | undefined }>;
 
 /**
  * Sends every command at once, without waiting for any outcome: one SendMessage after another, so
