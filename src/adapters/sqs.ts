@@ -20,7 +20,7 @@ export const isFifo = (urlOrArn: string): boolean => urlOrArn.endsWith('.fifo');
 
 /**
  * The one message group of the ordered mode: every command in it, so the directory sees them in
- * exactly the order they were sent (a total order; see "Ordering" in the README).
+ * exactly the order they were sent (a total order; see docs/ordering.md).
  */
 export const ORDERED_GROUP = 'directory';
 

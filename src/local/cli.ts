@@ -1,5 +1,5 @@
 /**
- * The project's CLI (see README): demo, stack, send, state, rejections, dlq, validate. Each
+ * The project's CLI (see docs/cli.md): demo, stack, send, state, rejections, dlq, validate. Each
  * command's options are declared and parsed strictly in ./args; every command that talks to a stack takes --endpoint URL (default http://127.0.0.1:4566) and
  * --stage NAME (default local), and works against LocalStack too.
  */

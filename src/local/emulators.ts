@@ -18,7 +18,7 @@ export interface Emulators {
   readonly port: number;
   /** DynamoDB Local's own endpoint (the edge forwards to it). */
   readonly dynamodbEndpoint: string;
-  /** True when DynamoDB Local accepts loopback peers only (see README: Java 17 to 23). */
+  /** True when DynamoDB Local accepts loopback peers only (Java 17 to 23; see docs/embedded.md#loopback-only). */
   readonly dynamodbLoopbackOnly: boolean;
   /** Process ids of the emulator processes (the fauxqs edge, DynamoDB Local's guard), to measure them. */
   readonly pids: { readonly fauxqs: number; readonly dynamodbGuard: number };

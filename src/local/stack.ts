@@ -54,7 +54,7 @@ export interface EmbeddedStack extends Provisioned {
   readonly engine: string;
   /** Process ids of the emulators (measurements). */
   readonly pids: Emulators['pids'];
-  /** True when DynamoDB Local accepts loopback peers only (Java 17 to 23; see README). */
+  /** True when DynamoDB Local accepts loopback peers only (Java 17 to 23; see docs/embedded.md#loopback-only). */
   readonly dynamodbLoopbackOnly: boolean;
   /** Batches being handled right now, by function. */
   readonly inFlight: () => { readonly messageHandler: number; readonly cacheHandler: number };

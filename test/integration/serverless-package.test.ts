@@ -611,7 +611,7 @@ describe('operations: the prod template alarms on DLQs, stalled queues and handl
     expect(alarms()).toHaveLength(10);
     for (const a of alarms()) {
       expect(a['AlarmName']).toMatch(/^user-directory-prod-/);
-      expect(a['AlarmDescription']).toContain('README#operations');
+      expect(a['AlarmDescription']).toContain('docs/operations.md#runbook');
       expect(a['AlarmActions']).toEqual([{ Ref: 'AlarmTopic' }]);
       expect(a['OKActions']).toEqual([{ Ref: 'AlarmTopic' }]);
       expect(a['TreatMissingData']).toBe('notBreaching');

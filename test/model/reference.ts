@@ -1,7 +1,7 @@
 /**
  * The reference model: what the directory must hold after a sequence of commands, each applied or
  * rejected before the next, and which commands must be rejected. Written from the rules as the
- * README and the examples state them, not from the planner: a deliberately plain interpreter.
+ * docs (docs/commands.md, docs/ordering.md) and the examples state them, not from the planner: a deliberately plain interpreter.
  */
 import type { GroupRef, Op, UserRef } from './commands';
 import { sha256 } from './universe';

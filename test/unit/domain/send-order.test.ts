@@ -169,7 +169,7 @@ test('updates of one user, delivered in any order, leave the fields send order l
 
 test('updates that also move the user to new emails, each naming the user by the email it had then, delivered in any order, leave what send order leaves', async () => {
   // Each email change goes to an address the user never had: a user leaving an address and taking
-  // it back, or an update giving the email the user has, is not covered (see the README).
+  // it back, or an update giving the email the user has, is not covered (see docs/ordering.md).
   const change = fc.record(
     {
       name: fc.constantFrom('Ana Paula', 'Ana Souza'),

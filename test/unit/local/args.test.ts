@@ -279,12 +279,12 @@ test('every command has its npm script, which runs the CLI with that command', (
   }
 });
 
-describe("README's CLI section", () => {
-  const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
-  const section = readme.slice(
-    readme.indexOf('## The CLI\n'),
-    readme.indexOf('\n## ', readme.indexOf('## The CLI\n') + 1),
-  );
+describe("docs/cli.md's table of commands and options", () => {
+  const page = readFileSync(join(__dirname, '../../../docs/cli.md'), 'utf8');
+  const heading = '## Commands and their options\n';
+  const start = page.indexOf(heading);
+  const end = page.indexOf('\n## ', start + 1);
+  const section = start === -1 ? '' : page.slice(start, end === -1 ? undefined : end);
   const rowOf = (name: CommandName) =>
     section.split('\n').find((line) => line.startsWith(`| \`${COMMANDS[name].npm}`)) ?? '';
 
