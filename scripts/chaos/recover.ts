@@ -1,6 +1,6 @@
 /**
  * What an operator does with a dead-lettered command, done for `npm run chaos`: a command with no
- * outcome whose message sits in a DLQ is redriven (`npm run redrive`), and its outcome waited for.
+ * outcome whose message sits in a DLQ is redriven (as `npm run replay -- <commandId>` does), and its outcome waited for.
  * Under heavy injected faults and kills a message can use up its receive attempts: that is the DLQ's
  * job, not a loss. A command found in no DLQ stays LOST.
  */

@@ -72,8 +72,7 @@ const parsedOrEmpty = (text: string): { eventType?: unknown; eventData?: { name?
 
 /**
  * The files' outcomes, by file; files that create one group name share one entry, their outcomes in
- * any order: which of two such commands is refused is not kept in send order (the README's ordering
- * section), only that one of them is.
+ * any order: which of two such commands is refused is not kept in send order (docs/ordering.md, "Not guaranteed"), only that one of them is.
  */
 const outcomesByClaim = (
   statuses: readonly (string | undefined)[],
